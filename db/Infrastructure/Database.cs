@@ -1,0 +1,98 @@
+using System.Data.Common;
+using Dapper;
+
+namespace ESeal.Db.Infrastructure;
+
+/// <summary>Opens sessions on the configured database.</summary>
+public sealed class Database
+{
+    private readonly string connectionString;
+
+    public Database(DatabaseOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        DapperSetup.EnsureConfigured();
+        Options = options;
+        Dialect = SqlDialect.For(options.Provider);
+        connectionString = options.ConnectionString;
+    }
+
+    public DatabaseOptions Options { get; }
+
+    public SqlDialect Dialect { get; }
+
+    /// <summary>A session with its own transaction; dispose without <see cref="DbSession.CommitAsync"/> rolls back.</summary>
+    public async Task<DbSession> BeginAsync(CancellationToken ct = default)
+    {
+        var connection = Dialect.CreateConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            var transaction = await connection.BeginTransactionAsync(ct);
+            return new DbSession(Dialect, connection, transaction);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction and commits it when it returns.</summary>
+    public async Task<T> InTransactionAsync<T>(Func<DbSession, Task<T>> work, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var session = await BeginAsync(ct);
+        var result = await work(session);
+        await session.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>True when the database answers a trivial query.</summary>
+    public async Task<bool> PingAsync(CancellationToken ct = default)
+    {
+        await using var connection = Dialect.CreateConnection(connectionString);
+        await connection.OpenAsync(ct);
+        var one = await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: ct));
+        return one == 1;
+    }
+}
+
+/// <summary>One connection and one transaction; Dapper calls go through here.</summary>
+public sealed class DbSession : ISqlSession, IAsyncDisposable
+{
+    private readonly DbConnection connection;
+    private readonly DbTransaction transaction;
+
+    internal DbSession(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
+    {
+        Dialect = dialect;
+        this.connection = connection;
+        this.transaction = transaction;
+    }
+
+    public SqlDialect Dialect { get; }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null, CancellationToken ct = default) =>
+        (await connection.QueryAsync<T>(Command(sql, param, ct))).AsList();
+
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? param = null, CancellationToken ct = default) =>
+        connection.QuerySingleOrDefaultAsync<T>(Command(sql, param, ct));
+
+    public Task<int> ExecuteAsync(string sql, object? param = null, CancellationToken ct = default) =>
+        connection.ExecuteAsync(Command(sql, param, ct));
+
+    public Task<T?> ExecuteScalarAsync<T>(string sql, object? param = null, CancellationToken ct = default) =>
+        connection.ExecuteScalarAsync<T>(Command(sql, param, ct));
+
+    public Task CommitAsync(CancellationToken ct = default) => transaction.CommitAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+
+    private CommandDefinition Command(string sql, object? param, CancellationToken ct) =>
+        new(sql, param, transaction, cancellationToken: ct);
+}

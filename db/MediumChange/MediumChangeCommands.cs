@@ -1,0 +1,248 @@
+using System.Data.Common;
+using System.Text.Json;
+using ESeal.Db.Domain;
+using ESeal.Db.Infrastructure;
+using ESeal.Db.Repositories;
+
+namespace ESeal.Db.MediumChange;
+
+public enum CommitError
+{
+    None,
+    SealNotFound,
+    KeyBoundToOtherSeal,
+    AlreadyBoundToThisMedium,
+    SealBoundToOtherMedium,
+    KeyNotBound,
+    PhoneHoldsOtherSeal,
+    Conflict,
+}
+
+/// <summary>What a commit did; <see cref="Message"/> is the user-facing reason when it did nothing.</summary>
+public sealed record CommitOutcome(CommitError Error, string? Message, Guid? BindingId, Guid? SealId, DateTimeOffset? At, bool Repeated)
+{
+    public bool Succeeded => Error == CommitError.None;
+
+    internal static CommitOutcome Fail(CommitError error, string message) => new(error, message, null, null, null, false);
+}
+
+public sealed record BindUsbKeyCommand(
+    Guid OperationId,
+    Guid? InstanceId,
+    Guid EnterpriseId,
+    Guid SealId,
+    string TokenSerial,
+    UsbKeyCertificate Certificate,
+    SealHolder Holder,
+    string Channel,
+    bool ReleaseOtherMedium,
+    string Actor);
+
+public sealed record UnbindUsbKeyCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, string TokenSerial, string Channel, string Actor);
+
+public sealed record ClaimOnMobileCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, Guid SealId, string DeviceId, string Actor);
+
+/// <summary>
+/// Bind, unbind and claim: each one transaction that re-checks the one-to-one rule, writes the
+/// binding, the seal status, the audit event and the outbox message, and remembers its operation
+/// id so that a repeat changes nothing (ARCHITECTURE §5).
+/// </summary>
+public sealed class MediumChangeCommands(Database database, TimeProvider clock)
+{
+    public const string KeyBoundToOtherSealText = "该USBKEY已绑定其他印章，无法继续绑定。";
+    public const string KeyNotBoundText = "该USBKEY未绑定印章，无需解绑。";
+    public const string SealBoundToOtherMediumText = "该印章已绑定其他介质，是否继续与当前USBKEY绑定，绑定后，将仅能通过USBKEY签章";
+    public const string ConflictText = "印章或介质刚刚被其他操作修改，请返回重试。";
+
+    public Task<CommitOutcome> BindUsbKeyAsync(BindUsbKeyCommand c, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return RunAsync(c.OperationId, "Bind", async (db, now) =>
+        {
+            var seals = new SealRepository(db);
+            var bindings = new BindingRepository(db);
+            var seal = await seals.GetAsync(c.SealId, ct);
+            if (seal is null || seal.EnterpriseId != c.EnterpriseId)
+            {
+                return CommitOutcome.Fail(CommitError.SealNotFound, "所选印章不属于该企业，请返回重新选择。");
+            }
+
+            var medium = await new MediumRepository(db).GetOrCreateAsync(MediumKind.UsbKey, c.TokenSerial, c.Certificate, now, ct);
+            var ofMedium = await bindings.ActiveForMediumAsync(medium.Id, ct);
+            if (ofMedium is not null)
+            {
+                return ofMedium.SealId == seal.Id
+                    ? CommitOutcome.Fail(CommitError.AlreadyBoundToThisMedium, "该印章已绑定当前USBKEY，无需重复绑定。")
+                    : CommitOutcome.Fail(CommitError.KeyBoundToOtherSeal, KeyBoundToOtherSealText);
+            }
+
+            var audit = new AuditLog(db);
+            var ofSeal = await bindings.ActiveForSealAsync(seal.Id, ct);
+            if (ofSeal is not null)
+            {
+                if (!c.ReleaseOtherMedium)
+                {
+                    return CommitOutcome.Fail(CommitError.SealBoundToOtherMedium, SealBoundToOtherMediumText);
+                }
+
+                if (!await bindings.CloseAsync(ofSeal.Id, ofSeal.Version, now, c.InstanceId, "ReleasedForRebind", ct))
+                {
+                    return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
+                }
+
+                await audit.AppendAsync(Event(AuditKinds.ReleaseForRebind, c.Actor, now, seal, ofSeal.MediumId, c.InstanceId, new { bindingId = ofSeal.Id }), ct);
+            }
+
+            var bindingId = Guid.NewGuid();
+            await bindings.InsertActiveAsync(bindingId, seal.Id, medium.Id, c.Channel, now, c.InstanceId, c.Holder, ct);
+            if (!await seals.SetStatusAsync(seal.Id, SealStatus.UsbKey, seal.Version, now, ct))
+            {
+                return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
+            }
+
+            var facts = new
+            {
+                bindingId,
+                tokenSerial = c.TokenSerial,
+                certificateSha256 = c.Certificate.Sha256,
+                holderName = Masking.PersonName(c.Holder.Name),
+                holderIdType = c.Holder.IdType,
+                holderIdNumber = Masking.IdNumber(c.Holder.IdNumber),
+                holderPhone = Masking.Phone(c.Holder.Phone),
+                channel = c.Channel,
+            };
+            await audit.AppendAsync(Event(AuditKinds.Bind, c.Actor, now, seal, medium.Id, c.InstanceId, facts), ct);
+            await Outbox(db, "seal.bound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, medium = "UsbKey", tokenSerial = c.TokenSerial, at = now }, now, ct);
+            return new CommitOutcome(CommitError.None, null, bindingId, seal.Id, now, false);
+        }, ct);
+    }
+
+    public Task<CommitOutcome> UnbindUsbKeyAsync(UnbindUsbKeyCommand c, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return RunAsync(c.OperationId, "Unbind", async (db, now) =>
+        {
+            var bindings = new BindingRepository(db);
+            var medium = await new MediumRepository(db).FindAsync(MediumKind.UsbKey, c.TokenSerial, ct);
+            var binding = medium is null ? null : await bindings.ActiveForMediumAsync(medium.Id, ct);
+            var seals = new SealRepository(db);
+            var seal = binding is null ? null : await seals.GetAsync(binding.SealId, ct);
+            if (medium is null || binding is null || seal is null || seal.EnterpriseId != c.EnterpriseId)
+            {
+                return CommitOutcome.Fail(CommitError.KeyNotBound, KeyNotBoundText);
+            }
+
+            if (!await bindings.CloseAsync(binding.Id, binding.Version, now, c.InstanceId, "Unbind", ct) ||
+                !await seals.SetStatusAsync(seal.Id, SealStatus.Unbound, seal.Version, now, ct))
+            {
+                return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
+            }
+
+            await new AuditLog(db).AppendAsync(Event(AuditKinds.Unbind, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId = binding.Id, tokenSerial = c.TokenSerial, channel = c.Channel }), ct);
+            await Outbox(db, "seal.unbound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, tokenSerial = c.TokenSerial, at = now }, now, ct);
+            return new CommitOutcome(CommitError.None, null, binding.Id, seal.Id, now, false);
+        }, ct);
+    }
+
+    public Task<CommitOutcome> ClaimOnMobileAsync(ClaimOnMobileCommand c, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return RunAsync(c.OperationId, "Claim", async (db, now) =>
+        {
+            var seals = new SealRepository(db);
+            var bindings = new BindingRepository(db);
+            var seal = await seals.GetAsync(c.SealId, ct);
+            if (seal is null || seal.EnterpriseId != c.EnterpriseId)
+            {
+                return CommitOutcome.Fail(CommitError.SealNotFound, "所选印章不属于该企业，请返回重新选择。");
+            }
+
+            if (await bindings.ActiveForSealAsync(seal.Id, ct) is not null)
+            {
+                return CommitOutcome.Fail(CommitError.SealBoundToOtherMedium, "该印章已绑定介质，请先解绑后再在手机端领取。");
+            }
+
+            var medium = await new MediumRepository(db).GetOrCreateAsync(MediumKind.Mobile, c.DeviceId, null, now, ct);
+            if (await bindings.ActiveForMediumAsync(medium.Id, ct) is not null)
+            {
+                return CommitOutcome.Fail(CommitError.PhoneHoldsOtherSeal, "该手机已领取其他印章，一部手机只能领取一枚印章。");
+            }
+
+            var bindingId = Guid.NewGuid();
+            await bindings.InsertActiveAsync(bindingId, seal.Id, medium.Id, "Mobile", now, c.InstanceId, null, ct);
+            if (!await seals.SetStatusAsync(seal.Id, SealStatus.Mobile, seal.Version, now, ct))
+            {
+                return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
+            }
+
+            await new AuditLog(db).AppendAsync(Event(AuditKinds.Claim, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId, deviceId = c.DeviceId }), ct);
+            await Outbox(db, "seal.claimed", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, medium = "Mobile", at = now }, now, ct);
+            return new CommitOutcome(CommitError.None, null, bindingId, seal.Id, now, false);
+        }, ct);
+    }
+
+    private async Task<CommitOutcome> RunAsync(Guid operationId, string kind, Func<DbSession, DateTimeOffset, Task<CommitOutcome>> work, CancellationToken ct)
+    {
+        try
+        {
+            await using var db = await database.BeginAsync(ct);
+            var done = await db.QuerySingleOrDefaultAsync<CommittedOperation>(
+                "SELECT operation_id, kind, binding_id, committed_at FROM committed_operations WHERE operation_id = @operationId",
+                new { operationId },
+                ct);
+            if (done is not null)
+            {
+                var binding = done.BindingId is { } id
+                    ? await db.QuerySingleOrDefaultAsync<Guid?>("SELECT seal_id FROM seal_bindings WHERE id = @id", new { id }, ct)
+                    : null;
+                return new CommitOutcome(CommitError.None, null, done.BindingId, binding, done.CommittedAt, true);
+            }
+
+            var now = clock.GetUtcNow();
+            var outcome = await work(db, now);
+            if (!outcome.Succeeded)
+            {
+                return outcome; // disposing rolls back whatever the failed attempt wrote
+            }
+
+            await db.ExecuteAsync(
+                "INSERT INTO committed_operations (operation_id, kind, binding_id, committed_at) VALUES (@operationId, @kind, @bindingId, @now)",
+                new { operationId, kind, bindingId = outcome.BindingId, now },
+                ct);
+            await db.CommitAsync(ct);
+            return outcome;
+        }
+        catch (DbException ex) when (database.Dialect.IsUniqueViolation(ex))
+        {
+            // The other side of a race won at the unique index: nothing of ours was kept.
+            return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
+        }
+    }
+
+    private static AuditEvent Event(string kind, string actor, DateTimeOffset now, Seal seal, Guid mediumId, Guid? instanceId, object facts) => new()
+    {
+        Id = Guid.NewGuid(),
+        OccurredAt = now,
+        Kind = kind,
+        Actor = actor,
+        EnterpriseId = seal.EnterpriseId,
+        SealId = seal.Id,
+        MediumId = mediumId,
+        InstanceId = instanceId,
+        Data = JsonSerializer.Serialize(facts),
+    };
+
+    private static Task Outbox(ISqlSession db, string kind, Guid operationId, object payload, DateTimeOffset now, CancellationToken ct) =>
+        new OutboxRepository(db).EnqueueAsync(Guid.NewGuid(), kind, JsonSerializer.Serialize(payload), $"{kind}:{operationId:N}", now, ct);
+
+    private sealed class CommittedOperation
+    {
+        public Guid OperationId { get; init; }
+
+        public required string Kind { get; init; }
+
+        public Guid? BindingId { get; init; }
+
+        public DateTimeOffset CommittedAt { get; init; }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using ESeal.Db.Infrastructure;
+
+namespace ESeal.Db.Repositories;
+
+public static class AuditKinds
+{
+    public const string Bind = "Bind";
+    public const string Unbind = "Unbind";
+    public const string Claim = "Claim";
+    public const string ReleaseForRebind = "ReleaseForRebind";
+    public const string PinFailed = "PinFailed";
+    public const string PinLocked = "PinLocked";
+    public const string PinLockCleared = "PinLockCleared";
+    public const string FlowDefinitionChanged = "FlowDefinitionChanged";
+}
+
+public sealed class AuditEvent
+{
+    public long Seq { get; init; }
+
+    public Guid Id { get; init; }
+
+    public DateTimeOffset OccurredAt { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required string Actor { get; init; }
+
+    public Guid? EnterpriseId { get; init; }
+
+    public Guid? SealId { get; init; }
+
+    public Guid? MediumId { get; init; }
+
+    public Guid? InstanceId { get; init; }
+
+    /// <summary>JSON with the event's facts; personal data in it is masked.</summary>
+    public required string Data { get; init; }
+
+    public string PrevHash { get; init; } = string.Empty;
+
+    public string Hash { get; init; } = string.Empty;
+}
+
+/// <summary>Append-only audit trail; each event carries the previous event's hash.</summary>
+public sealed class AuditLog(ISqlSession db)
+{
+    public static readonly string Genesis = new('0', 64);
+
+    private const string Columns =
+        "seq, id, occurred_at, kind, actor, enterprise_id, seal_id, medium_id, instance_id, data, prev_hash, hash";
+
+    public async Task<AuditEvent> AppendAsync(AuditEvent e, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var last = await db.QuerySingleOrDefaultAsync<string>(
+            db.Dialect.Top(1, $"SELECT hash FROM audit_events {db.Dialect.UpdateLock} ORDER BY seq DESC"), ct: ct);
+        var prev = last ?? Genesis;
+        var stored = new AuditEvent
+        {
+            Id = e.Id == Guid.Empty ? Guid.NewGuid() : e.Id,
+            OccurredAt = e.OccurredAt,
+            Kind = e.Kind,
+            Actor = e.Actor,
+            EnterpriseId = e.EnterpriseId,
+            SealId = e.SealId,
+            MediumId = e.MediumId,
+            InstanceId = e.InstanceId,
+            Data = e.Data,
+            PrevHash = prev,
+        };
+        stored = new AuditEvent
+        {
+            Id = stored.Id, OccurredAt = stored.OccurredAt, Kind = stored.Kind, Actor = stored.Actor,
+            EnterpriseId = stored.EnterpriseId, SealId = stored.SealId, MediumId = stored.MediumId,
+            InstanceId = stored.InstanceId, Data = stored.Data, PrevHash = prev, Hash = HashOf(stored, prev),
+        };
+
+        await db.ExecuteAsync(
+            """
+            INSERT INTO audit_events (id, occurred_at, kind, actor, enterprise_id, seal_id, medium_id, instance_id, data, prev_hash, hash)
+            VALUES (@Id, @OccurredAt, @Kind, @Actor, @EnterpriseId, @SealId, @MediumId, @InstanceId, @Data, @PrevHash, @Hash)
+            """,
+            stored,
+            ct);
+        return stored;
+    }
+
+    public Task<IReadOnlyList<AuditEvent>> ListAsync(CancellationToken ct = default) =>
+        db.QueryAsync<AuditEvent>($"SELECT {Columns} FROM audit_events ORDER BY seq", ct: ct);
+
+    public Task<IReadOnlyList<AuditEvent>> ForSealAsync(Guid sealId, CancellationToken ct = default) =>
+        db.QueryAsync<AuditEvent>($"SELECT {Columns} FROM audit_events WHERE seal_id = @sealId ORDER BY seq", new { sealId }, ct);
+
+    /// <summary>The seq of the first event whose hash or link does not match, or null when the chain is whole.</summary>
+    public async Task<long?> FirstBrokenLinkAsync(CancellationToken ct = default)
+    {
+        var prev = Genesis;
+        foreach (var e in await ListAsync(ct))
+        {
+            if (e.PrevHash != prev || e.Hash != HashOf(e, prev))
+            {
+                return e.Seq;
+            }
+
+            prev = e.Hash;
+        }
+
+        return null;
+    }
+
+    public static string HashOf(AuditEvent e, string prevHash)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var canonical = string.Join(
+            '\n',
+            prevHash,
+            e.Id.ToString("D"),
+            e.OccurredAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
+            e.Kind,
+            e.Actor,
+            e.EnterpriseId?.ToString("D") ?? string.Empty,
+            e.SealId?.ToString("D") ?? string.Empty,
+            e.MediumId?.ToString("D") ?? string.Empty,
+            e.InstanceId?.ToString("D") ?? string.Empty,
+            e.Data);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    }
+}

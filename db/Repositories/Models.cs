@@ -1,0 +1,173 @@
+namespace ESeal.Db.Repositories;
+
+public enum SealStatus
+{
+    /// <summary>未绑定介质.</summary>
+    Unbound,
+
+    /// <summary>已绑定USBKEY.</summary>
+    UsbKey,
+
+    /// <summary>已绑定手机.</summary>
+    Mobile,
+}
+
+public enum MediumKind
+{
+    UsbKey,
+    Mobile,
+}
+
+public static class SealStatusText
+{
+    public static string Label(SealStatus status) => status switch
+    {
+        SealStatus.Unbound => "未绑定介质",
+        SealStatus.UsbKey => "已绑定USBKEY",
+        SealStatus.Mobile => "已绑定手机",
+        _ => status.ToString(),
+    };
+}
+
+public sealed class Enterprise
+{
+    public Guid Id { get; init; }
+
+    public required string CreditCode { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string LegalRepName { get; init; }
+
+    public required string LegalRepIdNumber { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+}
+
+public sealed class Seal
+{
+    public Guid Id { get; init; }
+
+    public Guid EnterpriseId { get; init; }
+
+    public required string SealCode { get; init; }
+
+    /// <summary>单位公章, 财务专用章, 合同专用章, 发票专用章, 法定代表人名章 …</summary>
+    public required string SealType { get; init; }
+
+    public required string Name { get; init; }
+
+    public string? ImpressionSvg { get; init; }
+
+    public SealStatus Status { get; init; }
+
+    public int Version { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed class Medium
+{
+    public Guid Id { get; init; }
+
+    public MediumKind Kind { get; init; }
+
+    /// <summary>Token serial for a USBKEY, device id for a phone.</summary>
+    public required string Identifier { get; init; }
+
+    public string? CertSha256 { get; init; }
+
+    public string? CertSerial { get; init; }
+
+    public string? CertIssuer { get; init; }
+
+    public string? CertSubject { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>The certificate that proved possession of a USBKEY.</summary>
+public sealed record UsbKeyCertificate(string Sha256, string Serial, string Issuer, string Subject);
+
+public sealed class SealBinding
+{
+    public Guid Id { get; init; }
+
+    public Guid SealId { get; init; }
+
+    public Guid MediumId { get; init; }
+
+    public bool Active { get; init; }
+
+    /// <summary>Kiosk, Web or Mobile.</summary>
+    public required string Channel { get; init; }
+
+    public DateTimeOffset BoundAt { get; init; }
+
+    public Guid? BoundByInstanceId { get; init; }
+
+    public string? HolderName { get; init; }
+
+    public string? HolderIdType { get; init; }
+
+    public string? HolderIdNumber { get; init; }
+
+    public string? HolderPhone { get; init; }
+
+    public DateTimeOffset? UnboundAt { get; init; }
+
+    public Guid? UnboundByInstanceId { get; init; }
+
+    public string? UnbindReason { get; init; }
+
+    public int Version { get; init; }
+}
+
+/// <summary>持章人 recorded at binding.</summary>
+public sealed record SealHolder(string Name, string IdType, string IdNumber, string Phone);
+
+public sealed class PinLockout
+{
+    public required string TokenSerial { get; init; }
+
+    public int FailedAttempts { get; init; }
+
+    public DateTimeOffset? LastFailedAt { get; init; }
+
+    public DateTimeOffset? LockedAt { get; init; }
+
+    public DateTimeOffset? ClearedAt { get; init; }
+
+    public string? ClearedBy { get; init; }
+
+    public int Version { get; init; }
+
+    public bool IsLocked => LockedAt is not null;
+}
+
+public sealed class OutboxMessage
+{
+    public Guid Id { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required string Payload { get; init; }
+
+    public required string IdempotencyKey { get; init; }
+
+    public int Attempts { get; init; }
+
+    public DateTimeOffset NextAttemptAt { get; init; }
+
+    public DateTimeOffset? DeliveredAt { get; init; }
+
+    public string? LastError { get; init; }
+
+    public int Version { get; init; }
+}

@@ -1,0 +1,54 @@
+using ESeal.Db.Demo;
+using ESeal.Db.Infrastructure;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+namespace ESeal.Web.Infrastructure;
+
+public static class WebRegistration
+{
+    public static IServiceCollection AddESealWeb(this IServiceCollection services)
+    {
+        services.AddRazorPages();
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return services;
+    }
+
+    public static WebApplication UseESealWeb(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        PrepareDatabase(app);
+
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error");
+        }
+
+        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.MapRazorPages();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteJsonAsync });
+        return app;
+    }
+
+    /// <summary>Migrations run at start-up (and by the "migrate" verb); the demo also seeds its data.</summary>
+    private static void PrepareDatabase(WebApplication app)
+    {
+        var config = app.Configuration;
+        var options = app.Services.GetRequiredService<DatabaseOptions>();
+        if (config.GetValue("Database:MigrateOnStartup", true))
+        {
+            var outcome = Migrator.Migrate(options);
+            if (!outcome.Successful)
+            {
+                throw new InvalidOperationException($"Database migration failed: {outcome.Error}");
+            }
+        }
+
+        if (config.GetValue("Demo:Seed", false))
+        {
+            DemoData.SeedAsync(app.Services.GetRequiredService<Database>(), app.Services.GetRequiredService<TimeProvider>())
+                .GetAwaiter().GetResult();
+        }
+    }
+}

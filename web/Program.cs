@@ -1,0 +1,20 @@
+using ESeal.Web.Cli;
+using ESeal.Web.Infrastructure;
+
+// Ops verbs (migrate, seed-demo, …) run and exit; anything else starts the web.
+if (OpsCli.IsVerb(args))
+{
+    return await OpsCli.RunAsync(args);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddESealData(builder.Configuration);
+builder.Services.AddESealWeb();
+
+var app = builder.Build();
+app.UseESealWeb();
+await app.RunAsync();
+return 0;
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;
