@@ -186,16 +186,11 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
         try
         {
             await using var db = await database.BeginAsync(ct);
-            var done = await db.QuerySingleOrDefaultAsync<CommittedOperation>(
-                "SELECT operation_id, kind, binding_id, committed_at FROM committed_operations WHERE operation_id = @operationId",
-                new { operationId },
-                ct);
-            if (done is not null)
+            var operations = new CommittedOperationRepository(db);
+            if (await operations.FindAsync(operationId, ct) is { } done)
             {
-                var binding = done.BindingId is { } id
-                    ? await db.QuerySingleOrDefaultAsync<Guid?>("SELECT seal_id FROM seal_bindings WHERE id = @id", new { id }, ct)
-                    : null;
-                return new CommitOutcome(CommitError.None, null, done.BindingId, binding, done.CommittedAt, true);
+                var sealId = done.BindingId is { } id ? (await new BindingRepository(db).GetAsync(id, ct))?.SealId : null;
+                return new CommitOutcome(CommitError.None, null, done.BindingId, sealId, done.CommittedAt, true);
             }
 
             var now = clock.GetUtcNow();
@@ -205,10 +200,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
                 return outcome; // disposing rolls back whatever the failed attempt wrote
             }
 
-            await db.ExecuteAsync(
-                "INSERT INTO committed_operations (operation_id, kind, binding_id, committed_at) VALUES (@operationId, @kind, @bindingId, @now)",
-                new { operationId, kind, bindingId = outcome.BindingId, now },
-                ct);
+            await operations.InsertAsync(operationId, kind, outcome.BindingId, now, ct);
             await db.CommitAsync(ct);
             return outcome;
         }
@@ -234,15 +226,4 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
 
     private static Task Outbox(ISqlSession db, string kind, Guid operationId, object payload, DateTimeOffset now, CancellationToken ct) =>
         new OutboxRepository(db).EnqueueAsync(Guid.NewGuid(), kind, JsonSerializer.Serialize(payload), $"{kind}:{operationId:N}", now, ct);
-
-    private sealed class CommittedOperation
-    {
-        public Guid OperationId { get; init; }
-
-        public required string Kind { get; init; }
-
-        public Guid? BindingId { get; init; }
-
-        public DateTimeOffset CommittedAt { get; init; }
-    }
 }

@@ -17,7 +17,7 @@ public static class AuditKinds
     public const string FlowDefinitionChanged = "FlowDefinitionChanged";
 }
 
-public sealed class AuditEvent
+public sealed record AuditEvent
 {
     public long Seq { get; init; }
 
@@ -59,25 +59,8 @@ public sealed class AuditLog(ISqlSession db)
         var last = await db.QuerySingleOrDefaultAsync<string>(
             db.Dialect.Top(1, $"SELECT hash FROM audit_events {db.Dialect.UpdateLock} ORDER BY seq DESC"), ct: ct);
         var prev = last ?? Genesis;
-        var stored = new AuditEvent
-        {
-            Id = e.Id == Guid.Empty ? Guid.NewGuid() : e.Id,
-            OccurredAt = e.OccurredAt,
-            Kind = e.Kind,
-            Actor = e.Actor,
-            EnterpriseId = e.EnterpriseId,
-            SealId = e.SealId,
-            MediumId = e.MediumId,
-            InstanceId = e.InstanceId,
-            Data = e.Data,
-            PrevHash = prev,
-        };
-        stored = new AuditEvent
-        {
-            Id = stored.Id, OccurredAt = stored.OccurredAt, Kind = stored.Kind, Actor = stored.Actor,
-            EnterpriseId = stored.EnterpriseId, SealId = stored.SealId, MediumId = stored.MediumId,
-            InstanceId = stored.InstanceId, Data = stored.Data, PrevHash = prev, Hash = HashOf(stored, prev),
-        };
+        var linked = e with { Id = e.Id == Guid.Empty ? Guid.NewGuid() : e.Id, PrevHash = prev };
+        var stored = linked with { Hash = HashOf(linked, prev) };
 
         await db.ExecuteAsync(
             """

@@ -10,6 +10,9 @@ public sealed class BindingRepository(ISqlSession db)
         holder_id_number, holder_phone, unbound_at, unbound_by_instance_id, unbind_reason, version
         """;
 
+    public Task<SealBinding?> GetAsync(Guid id, CancellationToken ct = default) =>
+        db.QuerySingleOrDefaultAsync<SealBinding>($"SELECT {Columns} FROM seal_bindings WHERE id = @id", new { id }, ct);
+
     public Task<SealBinding?> ActiveForSealAsync(Guid sealId, CancellationToken ct = default) =>
         db.QuerySingleOrDefaultAsync<SealBinding>(
             $"SELECT {Columns} FROM seal_bindings WHERE seal_id = @sealId AND active = 1", new { sealId }, ct);
