@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of ESeal on a fresh Debian machine with the .NET SDK: installs what is
+# missing (SoftHSM2, OpenSC, Chromium, CJK fonts), builds in Release (warnings are errors) and
+# runs all test projects. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tests/install-prerequisites.sh
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+dotnet build ESeal.sln -c Release -nologo -v quiet -clp:NoSummary -warnaserror
+
+log=$(mktemp)
+status=0
+# One project at a time: the browser and SoftHSM suites each start real processes.
+for project in $(find tests -name '*.Tests.csproj' | sort); do
+  echo "== $project"
+  out=$(mktemp)
+  if ! dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" >"$out" 2>&1; then
+    status=1
+  fi
+  grep -E '^\s*(Failed|Skipped) |^(Passed|Failed)!|Error Message|Assert\.|^\s+at ESeal' "$out" | head -200 || true
+  cat "$out" >>"$log"
+  rm -f "$out"
+done
+
+# One plain closing line over all projects, from dotnet test's own summaries.
+read -r passed failed skipped < <(awk '/^(Passed|Failed)!/ {
+    for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
+      if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+  END { print p+0, f+0, s+0 }' "$log")
+rm -f "$log"
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$passed" -eq 0 ]; then
+  echo "no test ran" >&2
+  exit 1
+fi
+exit $status
