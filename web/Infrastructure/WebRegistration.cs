@@ -1,5 +1,6 @@
 using ESeal.Db.Demo;
 using ESeal.Db.Infrastructure;
+using ESeal.Web.Infrastructure.Security;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -14,6 +15,13 @@ public static class WebRegistration
         // Chinese text is written as is, not as &#x…; entities: smaller pages, readable source.
         services.AddWebEncoders(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = "RequestVerificationToken";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.HttpOnly = true;
+        });
+        services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(WebOptions.Section).Get<WebOptions>() ?? new WebOptions());
         return services;
     }
 
@@ -27,8 +35,10 @@ public static class WebRegistration
             app.UseExceptionHandler("/Error");
         }
 
+        app.UseMiddleware<SecurityHeaders>();
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
         app.UseStaticFiles();
+        app.UseBrowserSession();
         app.UseRouting();
         app.MapRazorPages();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteJsonAsync });

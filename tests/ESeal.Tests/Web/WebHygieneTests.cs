@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace ESeal.Tests.Web;
+
+public sealed partial class WebHygieneTests(ESealWebFactory factory) : IClassFixture<ESealWebFactory>
+{
+    [Fact]
+    public async Task Pages_carry_a_CSP_without_inline_script_or_eval_that_reaches_only_the_server_and_the_helper()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/");
+        var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-eval", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+        Assert.Matches("connect-src 'self' http://127\\.0\\.0\\.1:18848(;|$)", csp);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
+    public async Task Htmx_is_served_from_this_site_with_an_integrity_hash_that_matches_the_file()
+    {
+        using var client = factory.CreateClient();
+        var html = await client.GetStringAsync("/");
+
+        var tag = HtmxScript().Match(html);
+        Assert.True(tag.Success, "the layout loads htmx from /lib with an integrity attribute");
+        var file = await client.GetByteArrayAsync(tag.Groups["src"].Value);
+        var expected = "sha384-" + Convert.ToBase64String(SHA384.HashData(file));
+
+        Assert.Equal(expected, tag.Groups["sri"].Value);
+        Assert.DoesNotMatch("<script(?![^>]*\\bsrc=)[^>]*>", html); // no inline script at all
+        Assert.Contains("\"allowEval\":false", html, StringComparison.Ordinal);
+        Assert.Contains("\"includeIndicatorStyles\":false", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_browser_gets_an_httponly_strict_session_cookie()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/");
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("eseal.session=", StringComparison.Ordinal));
+
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [GeneratedRegex("<script src=\"(?<src>/lib/htmx/dist/htmx\\.min\\.js)\" integrity=\"(?<sri>sha384-[A-Za-z0-9+/=]+)\"")]
+    private static partial Regex HtmxScript();
+}
