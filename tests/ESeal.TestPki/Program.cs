@@ -1,0 +1,44 @@
+using System.Text.Json;
+using ESeal.TestPki;
+
+// Usage: ESeal.TestPki init --dir DIR [--demo]
+//   creates DIR/pki (root-ca.crt is PEM), DIR/softhsm2.conf, DIR/tokens, DIR/summary.json
+//   and prints the summary. --demo creates only the demo token of 杭州云印.
+if (args.Length == 0 || args[0] != "init")
+{
+    await Console.Error.WriteLineAsync("usage: ESeal.TestPki init --dir DIR [--demo] [--module /usr/lib/softhsm/libsofthsm2.so]");
+    return 2;
+}
+
+string? dir = null;
+var demo = false;
+var module = SoftHsm.DefaultModulePath;
+for (var i = 1; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--dir" when i + 1 < args.Length:
+            dir = args[++i];
+            break;
+        case "--module" when i + 1 < args.Length:
+            module = args[++i];
+            break;
+        case "--demo":
+            demo = true;
+            break;
+        default:
+            await Console.Error.WriteLineAsync($"unknown argument: {args[i]}");
+            return 2;
+    }
+}
+
+if (dir is null)
+{
+    await Console.Error.WriteLineAsync("--dir is required");
+    return 2;
+}
+
+var summary = TestPkiSetup.Init(dir, demo, module);
+Console.OutputEncoding = System.Text.Encoding.UTF8;
+Console.WriteLine(JsonSerializer.Serialize(summary, TestPkiSetup.JsonOptions));
+return 0;
