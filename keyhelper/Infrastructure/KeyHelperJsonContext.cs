@@ -18,8 +18,10 @@ namespace ESeal.KeyHelper.Infrastructure;
 internal sealed partial class KeyHelperJsonContext : JsonSerializerContext
 {
     /// <summary>Same as Default, but without escaping '+' in base64 and non-ASCII labels (responses are application/json, never HTML).</summary>
-    public static KeyHelperJsonContext Web { get; } = new(new System.Text.Json.JsonSerializerOptions(Default.Options)
+    public static KeyHelperJsonContext Web { get; } = new(new System.Text.Json.JsonSerializerOptions
     {
+        PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 }

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ESeal.KeyHelper.Tests;
+
+/// <summary>The key helper as users run it: its own process, its own port, SoftHSM2 behind it.</summary>
+public sealed class HelperProcess : IDisposable
+{
+    public const string Origin = "http://localhost:5080";
+    public const string OtherAllowedOrigin = "http://127.0.0.1:5080";
+
+    private readonly string _softHsmConf;
+    private readonly string _stateDirectory;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    public HelperProcess(string softHsmConf, string stateDirectory)
+    {
+        _softHsmConf = softHsmConf;
+        _stateDirectory = stateDirectory;
+        Port = FreePort();
+    }
+
+    public int Port { get; }
+
+    /// <summary>Everything the helper wrote to stdout/stderr, to prove the PIN never shows up there.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public HttpClient CreateClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(60) };
+
+    public async Task StartAsync()
+    {
+        var dll = Path.Combine(RepoRoot(), "keyhelper", "bin", Configuration(), "net10.0", "ESeal.KeyHelper.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException("Build the key helper first (the test project references it).", dll);
+        }
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            "exec", dll,
+            $"--KeyHelper:Port={Port}",
+            $"--KeyHelper:AllowedOrigins:0={Origin}",
+            $"--KeyHelper:AllowedOrigins:1={OtherAllowedOrigin}",
+            "--KeyHelper:Pkcs11Modules:0=/usr/lib/softhsm/libsofthsm2.so",
+            $"--KeyHelper:StateDirectory={_stateDirectory}",
+            "--KeyHelper:PollIntervalMilliseconds=300",
+            "--Logging:LogLevel:Default=Information",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["SOFTHSM2_CONF"] = _softHsmConf;
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var client = CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var response = await client.GetAsync("/v1/info");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>Kills the process outright: a lock must survive even an unclean stop.</summary>
+    public void Stop()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public void Dispose() => Stop();
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Configuration() =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ESeal.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("ESeal.sln not found above the test output.");
+    }
+}
