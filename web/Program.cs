@@ -9,10 +9,12 @@ if (OpsCli.IsVerb(args))
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddESealData(builder.Configuration);
+builder.Services.AddESealWorkflows(builder.Configuration);
 builder.Services.AddESealWeb();
 
 var app = builder.Build();
 app.UseESealWeb();
+app.UseESealJobs();
 await app.RunAsync();
 return 0;
 

@@ -1,0 +1,97 @@
+using ESeal.Db.Infrastructure;
+
+namespace ESeal.Db.Flows;
+
+public static class FlowStatus
+{
+    public const string Running = "Running";
+    public const string Completed = "Completed";
+    public const string Failed = "Failed";
+    public const string Expired = "Expired";
+}
+
+/// <summary>A running or finished flow. Variables are a JSON object of strings and never hold a PIN.</summary>
+public sealed record FlowInstanceRow
+{
+    public Guid Id { get; init; }
+
+    public required string DefinitionId { get; init; }
+
+    public int DefinitionVersion { get; init; }
+
+    public required string Status { get; init; }
+
+    public string? CurrentActivityId { get; init; }
+
+    public required string StepToken { get; init; }
+
+    public required string OwnerSession { get; init; }
+
+    public required string Variables { get; init; }
+
+    public DateTimeOffset? NotBefore { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public DateTimeOffset ExpiresAt { get; init; }
+
+    public int Version { get; init; }
+}
+
+public sealed class FlowInstanceRepository(ISqlSession db)
+{
+    private const string Columns =
+        "id, definition_id, definition_version, status, current_activity_id, step_token, owner_session, variables, not_before, created_at, updated_at, expires_at, version";
+
+    public Task InsertAsync(FlowInstanceRow row, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return db.ExecuteAsync(
+            """
+            INSERT INTO flow_instances (id, definition_id, definition_version, status, current_activity_id, step_token, owner_session, variables, not_before, created_at, updated_at, expires_at, version)
+            VALUES (@Id, @DefinitionId, @DefinitionVersion, @Status, @CurrentActivityId, @StepToken, @OwnerSession, @Variables, @NotBefore, @CreatedAt, @UpdatedAt, @ExpiresAt, 1)
+            """,
+            row,
+            ct);
+    }
+
+    public Task<FlowInstanceRow?> GetAsync(Guid id, CancellationToken ct = default) =>
+        db.QuerySingleOrDefaultAsync<FlowInstanceRow>($"SELECT {Columns} FROM flow_instances WHERE id = @id", new { id }, ct);
+
+    /// <summary>
+    /// Writes the new state when nobody changed the row since <paramref name="expectedVersion"/>;
+    /// false means another request won and nothing was written.
+    /// </summary>
+    public async Task<bool> UpdateAsync(FlowInstanceRow row, int expectedVersion, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return await db.ExecuteAsync(
+            """
+            UPDATE flow_instances
+            SET status = @Status, current_activity_id = @CurrentActivityId, step_token = @StepToken, variables = @Variables,
+                not_before = @NotBefore, updated_at = @UpdatedAt, expires_at = @ExpiresAt, version = version + 1
+            WHERE id = @Id AND version = @expectedVersion
+            """,
+            new { row.Id, row.Status, row.CurrentActivityId, row.StepToken, row.Variables, row.NotBefore, row.UpdatedAt, row.ExpiresAt, expectedVersion },
+            ct) == 1;
+    }
+
+    /// <summary>Ids of running instances idle past their expiry.</summary>
+    public Task<IReadOnlyList<Guid>> AbandonedAsync(DateTimeOffset now, int max, CancellationToken ct = default) =>
+        db.QueryAsync<Guid>(
+            db.Dialect.Top(max, "SELECT id FROM flow_instances WHERE status = @running AND expires_at <= @now ORDER BY expires_at"),
+            new { running = FlowStatus.Running, now },
+            ct);
+
+    /// <summary>Marks one abandoned instance expired; false when it is not (or no longer) running and overdue.</summary>
+    public async Task<bool> ExpireAsync(Guid id, DateTimeOffset now, CancellationToken ct = default) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE flow_instances SET status = @expired, updated_at = @now, version = version + 1
+            WHERE id = @id AND status = @running AND expires_at <= @now
+            """,
+            new { id, now, expired = FlowStatus.Expired, running = FlowStatus.Running },
+            ct) == 1;
+}

@@ -1,0 +1,120 @@
+using ESeal.Db.Infrastructure;
+using ESeal.Db.MediumChange;
+using ESeal.Workflows;
+using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Face;
+using ESeal.Workflows.Jobs;
+using ESeal.Workflows.Proof;
+using ESeal.Workflows.Runtime;
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.SqlServer;
+
+namespace ESeal.Web.Infrastructure;
+
+public static class WorkflowRegistration
+{
+    /// <summary>
+    /// The flow runtime and its handlers, the definition store (shipped definitions imported at
+    /// start-up when newer), the face-verification provider, and Hangfire: SQL Server storage when
+    /// the database is SQL Server, in-memory for SQLite (every durable fact lives in our tables).
+    /// </summary>
+    public static IServiceCollection AddESealWorkflows(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var flow = configuration.GetSection(FlowSettings.Section).Get<FlowSettings>() ?? new FlowSettings();
+        var proof = configuration.GetSection(ProofOptions.Section).Get<ProofOptions>() ?? new ProofOptions();
+        var outbox = configuration.GetSection(OutboxOptions.Section).Get<OutboxOptions>() ?? new OutboxOptions();
+        services.AddSingleton(flow);
+        services.AddSingleton(proof);
+        services.AddSingleton(outbox);
+        services.AddSingleton(sp => ProofVerifier.FromOptions(proof, sp.GetRequiredService<TimeProvider>()));
+
+        // The simulator is for Development and the demo only; production plugs in a real provider.
+        var simulate = configuration.GetValue<bool?>("Flows:FaceSimulator:Enabled")
+            ?? string.Equals(configuration["environment"], "Development", StringComparison.OrdinalIgnoreCase);
+        if (simulate)
+        {
+            services.AddSingleton<IFaceVerificationProvider, SimulatedFaceVerificationProvider>();
+        }
+        else
+        {
+            services.AddSingleton<IFaceVerificationProvider, UnavailableFaceVerificationProvider>();
+        }
+
+        services.AddSingleton<FlowDefinitionStore>();
+        services.AddSingleton(sp => ActivityHandlers.Create(
+            sp.GetRequiredService<MediumChangeCommands>(), sp.GetRequiredService<ProofVerifier>(), sp.GetRequiredService<IFaceVerificationProvider>()));
+        services.AddSingleton<IFlowRuntime>(sp => new FlowRuntime(
+            sp.GetRequiredService<Database>(),
+            sp.GetRequiredService<FlowDefinitionStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            flow,
+            sp.GetRequiredService<IReadOnlyList<IActivityHandler>>()));
+        services.AddHttpClient(nameof(FlowJobs));
+        services.AddTransient(sp => new FlowJobs(
+            sp.GetRequiredService<Database>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IFaceVerificationProvider>(),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(FlowJobs)),
+            outbox));
+
+        if (configuration.GetValue("Flows:ImportShippedDefinitions", true))
+        {
+            services.AddHostedService<ShippedDefinitionImport>();
+        }
+
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddHangfire(cfg =>
+        {
+            cfg.SetDataCompatibilityLevel(CompatibilityLevel.Version_180).UseSimpleAssemblyNameTypeSerializer().UseRecommendedSerializerSettings();
+            if (database.Provider == DatabaseProvider.SqlServer)
+            {
+                cfg.UseSqlServerStorage(() => new Microsoft.Data.SqlClient.SqlConnection(database.ConnectionString), new SqlServerStorageOptions { PrepareSchemaIfNecessary = true });
+            }
+            else
+            {
+                cfg.UseInMemoryStorage();
+            }
+        });
+        if (configuration.GetValue("Flows:Jobs:Enabled", true))
+        {
+            services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, configuration.GetValue("Flows:Jobs:Workers", 2)));
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// The Hangfire dashboard at /jobs — for now only from the server itself (localhost).
+    /// TODO(back office): put it behind staff login once that exists.
+    /// </summary>
+    public static WebApplication UseESealJobs(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseHangfireDashboard("/jobs", new DashboardOptions { Authorization = [new LocalRequestsOnlyAuthorizationFilter()], DisplayStorageConnectionString = false });
+        if (app.Configuration.GetValue("Flows:Jobs:Enabled", true))
+        {
+            var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
+            jobs.AddOrUpdate<FlowJobs>("flows-expire-instances", j => j.ExpireAbandonedInstancesAsync(), Cron.Minutely());
+            jobs.AddOrUpdate<FlowJobs>("flows-face-timeouts", j => j.TimeOutFaceVerificationsAsync(), Cron.Minutely());
+            jobs.AddOrUpdate<FlowJobs>("flows-deliver-outbox", j => j.DeliverOutboxAsync(), Cron.Minutely());
+        }
+
+        return app;
+    }
+
+    /// <summary>Imports shipped definitions whose version is newer than the newest stored one.</summary>
+    private sealed class ShippedDefinitionImport(FlowDefinitionStore store, ILogger<ShippedDefinitionImport> log) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            foreach (var message in await store.ImportShippedAsync("system", cancellationToken))
+            {
+                log.LogInformation("{Message}", message);
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

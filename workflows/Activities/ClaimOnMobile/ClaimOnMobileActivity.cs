@@ -1,0 +1,42 @@
+using ESeal.Db.MediumChange;
+using ESeal.Workflows.Activities.CommitBind;
+using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Runtime;
+
+namespace ESeal.Workflows.Activities.ClaimOnMobile;
+
+/// <summary>Inputs of ESeal.ClaimOnMobile.</summary>
+public sealed record ClaimOnMobileInputs(string Channel);
+
+/// <summary>
+/// Binds the unbound seal chosen in ChooseSeal (purpose claim) to the phone: the device id is an
+/// initial variable "deviceId" set by the web from the phone's device cookie. Requires the legal
+/// representative's face verification of the same enterprise. Idempotent by instance id.
+/// Ports: Done, Failed.
+/// </summary>
+public sealed class ClaimOnMobileHandler(MediumChangeCommands commands) : ActivityHandler<ClaimOnMobileInputs>
+{
+    public override string Type => ActivityCatalog.ClaimOnMobile;
+
+    public override async Task<StepResult> RunAsync(StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var v = context.Variables;
+        if (!CommitGuards.FaceVerified(v))
+        {
+            v[FlowVars.FailureReason] = CommitGuards.NotProvedText;
+            return StepResult.Next(Ports.Failed);
+        }
+
+        if (v[FlowVars.DeviceId] is not { } device)
+        {
+            v[FlowVars.FailureReason] = "未能识别本手机，请在手机上重新打开领取页面。";
+            return StepResult.Next(Ports.Failed);
+        }
+
+        var outcome = await commands.ClaimOnMobileAsync(
+            new ClaimOnMobileCommand(context.InstanceId, context.InstanceId, v.Guid(FlowVars.EnterpriseId)!.Value, v.Guid(FlowVars.SealId)!.Value, device, CommitGuards.Actor(context)),
+            context.CancellationToken);
+        return CommitBindHandler.Outcome(context, outcome);
+    }
+}

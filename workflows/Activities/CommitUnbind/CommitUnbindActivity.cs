@@ -1,0 +1,31 @@
+using ESeal.Db.MediumChange;
+using ESeal.Workflows.Activities.CommitBind;
+using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Runtime;
+
+namespace ESeal.Workflows.Activities.CommitUnbind;
+
+/// <summary>Inputs of ESeal.CommitUnbind.</summary>
+public sealed record CommitUnbindInputs(string Channel);
+
+/// <summary>Unbinds the proved USBKEY's seal (idempotent by instance id). Ports: Done, Failed.</summary>
+public sealed class CommitUnbindHandler(MediumChangeCommands commands) : ActivityHandler<CommitUnbindInputs>
+{
+    public override string Type => ActivityCatalog.CommitUnbind;
+
+    public override async Task<StepResult> RunAsync(StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var v = context.Variables;
+        if (!CommitGuards.PinProved(v) || !CommitGuards.FaceVerified(v))
+        {
+            v[FlowVars.FailureReason] = CommitGuards.NotProvedText;
+            return StepResult.Next(Ports.Failed);
+        }
+
+        var outcome = await commands.UnbindUsbKeyAsync(
+            new UnbindUsbKeyCommand(context.InstanceId, context.InstanceId, v.Guid(FlowVars.EnterpriseId)!.Value, v.Required(FlowVars.TokenSerial), context.InputsAs<CommitUnbindInputs>().Channel, CommitGuards.Actor(context)),
+            context.CancellationToken);
+        return CommitBindHandler.Outcome(context, outcome);
+    }
+}

@@ -1,0 +1,48 @@
+using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Runtime;
+
+namespace ESeal.Workflows.Activities.Result;
+
+/// <summary>Inputs of ESeal.Result (完成).</summary>
+public sealed record ResultInputs(
+    string Kind,
+    string Title,
+    string Message,
+    string EnterpriseNameLabel,
+    string CreditCodeLabel,
+    string LegalRepLabel,
+    string SealTypeLabel,
+    string TimeLabel,
+    string ButtonText,
+    int AutoReturnSeconds,
+    bool OfferNextSteps,
+    string BindAgainText,
+    string ClaimOnMobileText);
+
+/// <summary>The facts the success page lists, and the failure reason (Message, else FailureReason).</summary>
+public sealed record ResultData(bool Succeeded, string? FailureReason, string? EnterpriseName, string? CreditCode, string? LegalRepName, string? SealType, Guid? SealId, DateTimeOffset? At);
+
+/// <summary>The end: the instance is Completed (kind success) or Failed (kind failure). No ports.</summary>
+public sealed class ResultHandler : ActivityHandler<ResultInputs>
+{
+    public override string Type => ActivityCatalog.Result;
+
+    public override Task<StepResult> RunAsync(StepContext context) => throw new InvalidOperationException("A finished flow does not resume.");
+
+    public override Task<object?> DescribeAsync(StepContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var inputs = context.InputsAs<ResultInputs>();
+        var v = context.Variables;
+        var ok = inputs.Kind == "success";
+        return Task.FromResult<object?>(new ResultData(
+            ok,
+            ok ? null : (string.IsNullOrEmpty(inputs.Message) ? v[FlowVars.FailureReason] : inputs.Message),
+            v[FlowVars.EnterpriseName],
+            v[FlowVars.CreditCode],
+            v[FlowVars.LegalRepName],
+            v[FlowVars.SealType],
+            v.Guid(FlowVars.SealId),
+            v[FlowVars.ResultAt] is { } at ? DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture) : null));
+    }
+}

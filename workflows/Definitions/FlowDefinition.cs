@@ -1,0 +1,157 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ESeal.Workflows.Definitions;
+
+/// <summary>A connection from an activity's outcome port to the next activity (Elsa 3 shape).</summary>
+public sealed record FlowConnection(string SourceActivity, string SourcePort, string TargetActivity, string? TargetPort);
+
+/// <summary>One activity of the Flowchart; <see cref="Inputs"/> holds its typed inputs with defaults applied.</summary>
+public sealed record FlowActivity(string Id, string Type, JsonObject Inputs)
+{
+    public string Text(string name) => Inputs[name]?.GetValue<string>() ?? string.Empty;
+
+    public int Integer(string name) => Inputs[name]?.GetValue<int>() ?? 0;
+
+    public bool Flag(string name) => Inputs[name]?.GetValue<bool>() ?? false;
+}
+
+/// <summary>
+/// A flow definition in Elsa 3's JSON shape: definitionId, id, version, isPublished, name and a
+/// root of type Elsa.Flowchart with activities and connections by port.
+/// </summary>
+public sealed class FlowDefinition
+{
+    public required string DefinitionId { get; init; }
+
+    public required string Id { get; init; }
+
+    public int Version { get; init; }
+
+    public bool IsPublished { get; init; }
+
+    public required string Name { get; init; }
+
+    public required IReadOnlyList<FlowActivity> Activities { get; init; }
+
+    public required IReadOnlyList<FlowConnection> Connections { get; init; }
+
+    /// <summary>The normalised JSON (Elsa literal expressions unwrapped, defaults filled in).</summary>
+    public required string Json { get; init; }
+
+    public FlowActivity? Activity(string id) => Activities.FirstOrDefault(a => a.Id == id);
+
+    /// <summary>The activity with no incoming connection (validation guarantees exactly one).</summary>
+    public FlowActivity Start => Activities.First(a => Connections.All(c => c.TargetActivity != a.Id));
+
+    public FlowConnection? Next(string activityId, string port) =>
+        Connections.FirstOrDefault(c => c.SourceActivity == activityId && c.SourcePort == port);
+}
+
+/// <summary>Reads definition JSON; shape errors are reported by <see cref="DefinitionValidator"/>, not thrown.</summary>
+public static class FlowDefinitionJson
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Activity properties that are Elsa metadata, not inputs.</summary>
+    internal static readonly HashSet<string> MetadataProperties = ["id", "type", "version", "name", "displayName", "description", "metadata", "customProperties", "canStartWorkflow", "runAsynchronously"];
+
+    /// <summary>
+    /// Parses and normalises: Elsa's input wrapper {"typeName", "expression": {"type": "Literal", "value"}}
+    /// becomes the bare value, and missing inputs get the catalog's defaults.
+    /// </summary>
+    public static JsonObject? Normalise(string json, out string? error)
+    {
+        error = null;
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            error = $"文件不是有效的JSON（第{ex.LineNumber + 1}行附近）：{ex.Message}";
+            return null;
+        }
+
+        if (node is not JsonObject root)
+        {
+            error = "文件内容应是一个JSON对象（以 { 开头）。";
+            return null;
+        }
+
+        if (root["root"]?["activities"] is JsonArray activities)
+        {
+            foreach (var a in activities.OfType<JsonObject>())
+            {
+                foreach (var (key, value) in a.ToList())
+                {
+                    if (!MetadataProperties.Contains(key) && value is JsonObject wrapper && wrapper["expression"] is JsonObject expression && expression.ContainsKey("value"))
+                    {
+                        a[key] = expression["value"]?.DeepClone();
+                    }
+                }
+
+                if (a["type"] is JsonValue t && t.TryGetValue<string>(out var type) && ActivityCatalog.Find(type) is { } spec)
+                {
+                    foreach (var input in spec.Inputs)
+                    {
+                        if (!a.ContainsKey(input.Name))
+                        {
+                            a[input.Name] = input.DefaultNode();
+                        }
+                    }
+                }
+            }
+        }
+
+        return root;
+    }
+
+    /// <summary>Builds the model from JSON that passed the schema check.</summary>
+    public static FlowDefinition ToModel(JsonObject root)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var flow = root["root"]!.AsObject();
+        var activities = flow["activities"]!.AsArray().OfType<JsonObject>().Select(a =>
+        {
+            var inputs = new JsonObject();
+            foreach (var (key, value) in a)
+            {
+                if (!MetadataProperties.Contains(key))
+                {
+                    inputs[key] = value?.DeepClone();
+                }
+            }
+
+            return new FlowActivity(a["id"]!.GetValue<string>(), a["type"]!.GetValue<string>(), inputs);
+        }).ToList();
+        var connections = (flow["connections"]?.AsArray() ?? []).OfType<JsonObject>().Select(c => new FlowConnection(
+            c["source"]!["activity"]!.GetValue<string>(),
+            c["source"]!["port"]!.GetValue<string>(),
+            c["target"]!["activity"]!.GetValue<string>(),
+            c["target"]?["port"]?.GetValue<string>())).ToList();
+        return new FlowDefinition
+        {
+            DefinitionId = root["definitionId"]!.GetValue<string>(),
+            Id = root["id"]?.GetValue<string>() ?? string.Empty,
+            Version = root["version"]?.GetValue<int>() ?? 1,
+            IsPublished = root["isPublished"]?.GetValue<bool>() ?? false,
+            Name = root["name"]!.GetValue<string>(),
+            Activities = activities,
+            Connections = connections,
+            Json = root.ToJsonString(Indented),
+        };
+    }
+
+    /// <summary>The JSON with version and isPublished set as stored.</summary>
+    public static string WithVersion(string json, int version, bool isPublished)
+    {
+        var root = JsonNode.Parse(json)!.AsObject();
+        root["version"] = version;
+        root["isPublished"] = isPublished;
+        var definitionId = root["definitionId"]?.GetValue<string>() ?? "flow";
+        root["id"] = $"{definitionId}:v{version}";
+        return root.ToJsonString(Indented);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using ESeal.Db.Flows;
+using ESeal.Db.Infrastructure;
+using ESeal.Db.Repositories;
+
+namespace ESeal.Workflows.Definitions;
+
+public sealed record PublishOutcome(ValidationReport Report, int? Version, bool Changed, string Message);
+
+/// <summary>
+/// Drafts and published versions in the database. Publishing validates; a published version is
+/// never changed (a change becomes a new version), so an instance can always finish on the version
+/// it started with. Every change is audited (FlowDefinitionChanged).
+/// </summary>
+public sealed class FlowDefinitionStore(Database database, TimeProvider clock)
+{
+    // Published versions are immutable, so caching them forever is safe.
+    private readonly ConcurrentDictionary<(string, int), FlowDefinition> published = new();
+
+    public async Task<FlowDefinition?> GetPublishedAsync(string definitionId, int version, CancellationToken ct = default)
+    {
+        if (published.TryGetValue((definitionId, version), out var cached))
+        {
+            return cached;
+        }
+
+        var row = await database.InTransactionAsync(s => new FlowDefinitionRepository(s).GetAsync(definitionId, version, ct), ct);
+        return row is { IsPublished: true } ? Cache(row) : null;
+    }
+
+    public async Task<FlowDefinition?> GetLatestPublishedAsync(string definitionId, CancellationToken ct = default)
+    {
+        var row = await database.InTransactionAsync(s => new FlowDefinitionRepository(s).LatestPublishedAsync(definitionId, ct), ct);
+        return row is null ? null : Cache(row);
+    }
+
+    public Task<IReadOnlyList<FlowDefinitionRow>> ListVersionsAsync(string definitionId, CancellationToken ct = default) =>
+        database.InTransactionAsync(s => new FlowDefinitionRepository(s).ListVersionsAsync(definitionId, ct), ct);
+
+    /// <summary>Stores a draft (shape checked; the full rules are applied on publish).</summary>
+    public async Task<PublishOutcome> SaveDraftAsync(string json, string actor, CancellationToken ct = default)
+    {
+        var report = DefinitionValidator.Validate(json);
+        if (report.Definition is null)
+        {
+            return new PublishOutcome(report, null, false, "草稿未保存：流程定义的结构有误。");
+        }
+
+        var d = report.Definition;
+        return await database.InTransactionAsync(async s =>
+        {
+            var repo = new FlowDefinitionRepository(s);
+            var latest = await repo.LatestAsync(d.DefinitionId, ct);
+            var now = clock.GetUtcNow();
+            int version;
+            if (latest is { IsPublished: false })
+            {
+                version = latest.Version;
+                await repo.UpdateDraftAsync(d.DefinitionId, version, d.Name, FlowDefinitionJson.WithVersion(d.Json, version, false), ct);
+            }
+            else
+            {
+                version = (latest?.Version ?? 0) + 1;
+                await repo.InsertAsync(Row(d, version, false, actor, now), ct);
+            }
+
+            await AuditAsync(s, actor, now, d, version, "draft", ct);
+            return new PublishOutcome(report, version, true, $"已保存草稿 {d.DefinitionId} 第{version}版。");
+        }, ct);
+    }
+
+    /// <summary>Validates and publishes: a new version unless the newest published one says exactly the same.</summary>
+    public async Task<PublishOutcome> PublishAsync(string json, string actor, CancellationToken ct = default)
+    {
+        var report = DefinitionValidator.Validate(json);
+        if (!report.IsValid)
+        {
+            return new PublishOutcome(report, null, false, "未发布：流程定义未通过检查。");
+        }
+
+        var d = report.Definition!;
+        return await database.InTransactionAsync(async s =>
+        {
+            var repo = new FlowDefinitionRepository(s);
+            var latest = await repo.LatestAsync(d.DefinitionId, ct);
+            var latestPublished = latest is { IsPublished: true } ? latest : await repo.LatestPublishedAsync(d.DefinitionId, ct);
+            if (latestPublished is not null && Same(latestPublished.Json, d.Json))
+            {
+                return new PublishOutcome(report, latestPublished.Version, false, $"{d.DefinitionId} 第{latestPublished.Version}版与文件内容相同，无需发布。");
+            }
+
+            var now = clock.GetUtcNow();
+            int version;
+            if (latest is { IsPublished: false })
+            {
+                version = latest.Version;
+                await repo.PublishAsync(d.DefinitionId, version, FlowDefinitionJson.WithVersion(d.Json, version, true), now, ct);
+            }
+            else
+            {
+                version = Math.Max(d.Version, (latest?.Version ?? 0) + 1);
+                await repo.InsertAsync(Row(d, version, true, actor, now), ct);
+            }
+
+            await AuditAsync(s, actor, now, d, version, "published", ct);
+            return new PublishOutcome(report, version, true, $"已发布 {d.DefinitionId} 第{version}版。");
+        }, ct);
+    }
+
+    /// <summary>Publishes each shipped definition whose version is newer than the newest stored one.</summary>
+    public async Task<IReadOnlyList<string>> ImportShippedAsync(string actor = "system", CancellationToken ct = default)
+    {
+        var messages = new List<string>();
+        foreach (var (name, json) in ShippedDefinitions.All())
+        {
+            var report = DefinitionValidator.Validate(json);
+            if (!report.IsValid)
+            {
+                throw new InvalidOperationException($"Shipped definition {name} is invalid: {string.Join(" ", report.Problems)}");
+            }
+
+            var d = report.Definition!;
+            var imported = await database.InTransactionAsync(async s =>
+            {
+                var repo = new FlowDefinitionRepository(s);
+                var latest = await repo.LatestAsync(d.DefinitionId, ct);
+                if (latest is not null && latest.Version >= d.Version)
+                {
+                    return false;
+                }
+
+                var now = clock.GetUtcNow();
+                await repo.InsertAsync(Row(d, d.Version, true, actor, now), ct);
+                await AuditAsync(s, actor, now, d, d.Version, "imported", ct);
+                return true;
+            }, ct);
+            if (imported)
+            {
+                messages.Add($"已导入 {d.DefinitionId} 第{d.Version}版（{name}）。");
+            }
+        }
+
+        return messages;
+    }
+
+    private FlowDefinition Cache(FlowDefinitionRow row)
+    {
+        return published.GetOrAdd((row.DefinitionId, row.Version), _ =>
+        {
+            var report = DefinitionValidator.Validate(row.Json);
+            return report.Definition ?? throw new InvalidOperationException($"Stored definition {row.DefinitionId} v{row.Version} no longer parses: {string.Join(" ", report.Problems)}");
+        });
+    }
+
+    private static FlowDefinitionRow Row(FlowDefinition d, int version, bool isPublished, string actor, DateTimeOffset now) => new()
+    {
+        Id = Guid.NewGuid(),
+        DefinitionId = d.DefinitionId,
+        Version = version,
+        Name = d.Name,
+        IsPublished = isPublished,
+        Json = FlowDefinitionJson.WithVersion(d.Json, version, isPublished),
+        CreatedAt = now,
+        CreatedBy = actor,
+        PublishedAt = isPublished ? now : null,
+    };
+
+    // Compares what the flow does, not its version stamp.
+    private static bool Same(string storedJson, string json) =>
+        FlowDefinitionJson.WithVersion(storedJson, 1, true) == FlowDefinitionJson.WithVersion(json, 1, true);
+
+    private static Task AuditAsync(DbSession s, string actor, DateTimeOffset now, FlowDefinition d, int version, string action, CancellationToken ct) =>
+        new AuditLog(s).AppendAsync(
+            new AuditEvent
+            {
+                Id = Guid.NewGuid(),
+                OccurredAt = now,
+                Kind = AuditKinds.FlowDefinitionChanged,
+                Actor = actor,
+                Data = JsonSerializer.Serialize(new { definitionId = d.DefinitionId, version, action, sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(d.Json))) }),
+            },
+            ct);
+}
+
+/// <summary>The definitions shipped in workflows/definitions (embedded in the assembly).</summary>
+public static class ShippedDefinitions
+{
+    public const string UsbKeyBind = "usbkey-bind";
+    public const string UsbKeyUnbind = "usbkey-unbind";
+    public const string MobileClaim = "mobile-claim";
+
+    public static IEnumerable<(string Name, string Json)> All()
+    {
+        var assembly = typeof(ShippedDefinitions).Assembly;
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("ESeal.Workflows.definitions.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = assembly.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            yield return (name["ESeal.Workflows.definitions.".Length..], reader.ReadToEnd());
+        }
+    }
+
+    public static string Json(string definitionId) => All().First(d => d.Name == definitionId + ".json").Json;
+}
