@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using ESeal.KeyHelper.Infrastructure;
 using ESeal.KeyHelper.Security;
 using ESeal.KeyHelper.Tokens;
@@ -16,9 +15,6 @@ namespace ESeal.KeyHelper.Signing;
 /// </summary>
 internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptStore attempts, ILogger<TokenSigner> logger)
 {
-    private const string RsaOid = "1.2.840.113549.1.1.1";
-    private const string EcOid = "1.2.840.10045.2.1";
-
     private readonly ConcurrentDictionary<string, Lock> _tokenLocks = new(StringComparer.Ordinal);
 
     public SignOutcome Sign(string serial, byte[] certificateId, string pin, byte[] data)
@@ -40,15 +36,14 @@ internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptSto
     {
         try
         {
-            var slot = FindSlot(library, serial);
-            if (slot is null)
+            if (module.FindToken(library, serial) is not { } found)
             {
                 return null;
             }
 
             lock (_tokenLocks.GetOrAdd(serial, _ => new Lock()))
             {
-                return SignOnSlot(slot, serial, certificateId, pin, data);
+                return SignOnSlot(found.Slot, found.Info, serial, certificateId, pin, data);
             }
         }
         catch (Pkcs11Exception e)
@@ -61,30 +56,9 @@ internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptSto
         }
     }
 
-    private static ISlot? FindSlot(IPkcs11Library library, string serial)
+    private SignOutcome SignOnSlot(ISlot slot, ITokenInfo info, string serial, byte[] certificateId, string pin, byte[] data)
     {
-        foreach (var slot in library.GetSlotList(SlotsType.WithTokenPresent))
-        {
-            try
-            {
-                var info = slot.GetTokenInfo();
-                if (info.TokenFlags.TokenInitialized && info.SerialNumber.Trim() == serial)
-                {
-                    return slot;
-                }
-            }
-            catch (Pkcs11Exception)
-            {
-                // Another token in a bad state must not hide the one asked for.
-            }
-        }
-
-        return null;
-    }
-
-    private SignOutcome SignOnSlot(ISlot slot, string serial, byte[] certificateId, string pin, byte[] data)
-    {
-        if (attempts.IsLocked(serial) || slot.GetTokenInfo().TokenFlags.UserPinLocked)
+        if (attempts.IsLocked(serial) || info.TokenFlags.UserPinLocked)
         {
             return new SignOutcome.Refused(Errors.PinLocked, 0);
         }
@@ -102,21 +76,6 @@ internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptSto
         }
 
         var der = session.GetAttributeValue(certificateHandle, [CKA.CKA_VALUE])[0].GetValueAsByteArray() ?? [];
-        string algorithmOid;
-        try
-        {
-            using var certificate = X509CertificateLoader.LoadCertificate(der);
-            algorithmOid = certificate.PublicKey.Oid.Value ?? "";
-        }
-        catch (CryptographicException)
-        {
-            return new SignOutcome.Refused(Errors.CertificateNotFound);
-        }
-
-        if (algorithmOid is not (RsaOid or EcOid))
-        {
-            return new SignOutcome.Refused(Errors.CertificateNotFound);
-        }
 
         var login = Login(session, serial, pin);
         if (login is not null)
@@ -136,20 +95,26 @@ internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptSto
                 return new SignOutcome.Refused(Errors.CertificateNotFound);
             }
 
+            // The key's own type decides the mechanism (cheaper than parsing the certificate per signature).
+            var keyType = (CKK)session.GetAttributeValue(key, [CKA.CKA_KEY_TYPE])[0].GetValueAsUlong();
             byte[] signature;
             string algorithm;
-            if (algorithmOid == RsaOid)
+            if (keyType == CKK.CKK_RSA)
             {
                 using var mechanism = session.Factories.MechanismFactory.Create(CKM.CKM_SHA256_RSA_PKCS);
                 signature = session.Sign(mechanism, key, data);
                 algorithm = "RS256";
             }
-            else
+            else if (keyType == CKK.CKK_EC)
             {
                 // CKM_ECDSA signs a given hash; many tokens lack CKM_ECDSA_SHA256, so hash here.
                 using var mechanism = session.Factories.MechanismFactory.Create(CKM.CKM_ECDSA);
                 signature = session.Sign(mechanism, key, SHA256.HashData(data));
                 algorithm = "ES256";
+            }
+            else
+            {
+                return new SignOutcome.Refused(Errors.CertificateNotFound);
             }
 
             return new SignOutcome.Signed(new SignResponse(algorithm, Convert.ToBase64String(signature), Convert.ToBase64String(der)));

@@ -15,6 +15,9 @@ internal sealed class Pkcs11Module(string path, Pkcs11InteropFactories factories
     private IPkcs11Library? _library;
     private volatile bool _stale = true;
 
+    // Serial → slot for the current library instance: saves a C_GetTokenInfo on every slot per signature.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ISlot> _slots = new(StringComparer.Ordinal);
+
     public string Path { get; } = path;
 
     /// <summary>
@@ -62,6 +65,7 @@ internal sealed class Pkcs11Module(string path, Pkcs11InteropFactories factories
         {
             _library?.Dispose();
             _library = null;
+            _slots.Clear();
             if (!File.Exists(Path))
             {
                 logger.LogWarning("PKCS#11 module {Module} not found", Path);
@@ -83,6 +87,50 @@ internal sealed class Pkcs11Module(string path, Pkcs11InteropFactories factories
         {
             _gate.ExitWriteLock();
         }
+    }
+
+    /// <summary>The slot holding the token with this serial and its current info, or null. Call inside <see cref="Use{T}"/>.</summary>
+    public (ISlot Slot, ITokenInfo Info)? FindToken(IPkcs11Library library, string serial)
+    {
+        if (_slots.TryGetValue(serial, out var cached))
+        {
+            try
+            {
+                var info = cached.GetTokenInfo();
+                if (info.TokenFlags.TokenInitialized && info.SerialNumber.Trim() == serial)
+                {
+                    return (cached, info);
+                }
+            }
+            catch (Pkcs11Exception)
+            {
+                // Slot gone or reused; fall back to a full scan.
+            }
+
+            _slots.TryRemove(serial, out _);
+        }
+
+        foreach (var slot in library.GetSlotList(SlotsType.WithTokenPresent))
+        {
+            try
+            {
+                var info = slot.GetTokenInfo();
+                if (info.TokenFlags.TokenInitialized)
+                {
+                    _slots[info.SerialNumber.Trim()] = slot;
+                    if (info.SerialNumber.Trim() == serial)
+                    {
+                        return (slot, info);
+                    }
+                }
+            }
+            catch (Pkcs11Exception)
+            {
+                // Another token in a bad state must not hide the one asked for.
+            }
+        }
+
+        return null;
     }
 
     public void Dispose()
