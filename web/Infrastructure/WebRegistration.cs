@@ -22,6 +22,7 @@ public static class WebRegistration
             o.Cookie.HttpOnly = true;
         });
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(WebOptions.Section).Get<WebOptions>() ?? new WebOptions());
+        services.AddSingleton<ESeal.Web.Pages.Download.KeyHelperReleaseCatalog>();
         return services;
     }
 

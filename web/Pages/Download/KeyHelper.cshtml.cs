@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ESeal.Web.Pages.Download;
+
+/// <summary>
+/// "点此下载": the key-helper builds listed from the signed release manifest, how to verify and
+/// install them, and the kiosk browser policies for Local Network Access. The files themselves are
+/// sent by <see cref="OnGetFile"/> (<c>/download/keyhelper/file/{name}</c>), for manifest names only.
+/// </summary>
+[IgnoreAntiforgeryToken]
+public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfiguration configuration) : PageModel
+{
+    /// <summary>Shown when <c>Flows:Proof:PublicOrigin</c> is not configured.</summary>
+    public const string ExampleOrigin = "https://eseal.example.gov.cn";
+
+    public const int DefaultPort = 18848;
+
+    public ReleaseSnapshot Release { get; private set; } = null!;
+
+    /// <summary>The portal origin for the examples: <c>Flows:Proof:PublicOrigin</c>, or an example.</summary>
+    public string PortalOrigin { get; private set; } = ExampleOrigin;
+
+    public bool PortalOriginConfigured { get; private set; }
+
+    public IActionResult OnGet(string? name)
+    {
+        if (!string.IsNullOrEmpty(name))
+        {
+            return NotFound();
+        }
+
+        Release = catalog.Read();
+        var origin = configuration["Flows:Proof:PublicOrigin"]?.Trim().TrimEnd('/');
+        PortalOriginConfigured = !string.IsNullOrEmpty(origin);
+        PortalOrigin = PortalOriginConfigured ? origin! : ExampleOrigin;
+        return Page();
+    }
+
+    /// <summary>Only the manifest, its signature and the names it lists; anything else is a plain 404.</summary>
+    public IActionResult OnGetFile(string? name)
+    {
+        var download = catalog.Find(name);
+        if (download is null)
+        {
+            return NotFound();
+        }
+
+        Response.Headers.CacheControl = "no-cache";
+        return new PhysicalFileResult(download.FullPath, download.ContentType)
+        {
+            FileDownloadName = download.FileName,
+            EnableRangeProcessing = true,
+        };
+    }
+
+    public static string FileUrl(string name) =>
+        "/download/keyhelper/file/" + string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
+
+    public static string HumanSize(long bytes)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        if (bytes < 1024)
+        {
+            return string.Create(culture, $"{bytes} 字节");
+        }
+
+        string[] units = ["KB", "MB", "GB", "TB"];
+        double value = bytes;
+        var unit = -1;
+        do
+        {
+            value /= 1024;
+            unit++;
+        }
+        while (value >= 1024 && unit < units.Length - 1);
+
+        return string.Create(culture, $"{value:0.#} {units[unit]}");
+    }
+
+    public static string ExactSize(long bytes) => bytes.ToString("N0", CultureInfo.InvariantCulture) + " 字节";
+
+    public static string PlatformLabel(string platform) => platform switch
+    {
+        "win-x64" => "Windows（x64）",
+        "linux-x64" => "Linux（x64）",
+        _ => platform,
+    };
+
+    public string RegistryText
+    {
+        get
+        {
+            var text = new StringBuilder("Windows Registry Editor Version 5.00\r\n");
+            foreach (var vendor in new[] { @"Google\Chrome", @"Microsoft\Edge" })
+            {
+                foreach (var policy in new[] { "LocalNetworkAccessAllowedForUrls", "LoopbackNetworkAllowedForUrls" })
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\{vendor}\\{policy}]\r\n\"1\"=\"{PortalOrigin}\"\r\n");
+                }
+            }
+
+            return text.ToString();
+        }
+    }
+
+    public string PolicyJson =>
+        $$"""
+        {
+          "LocalNetworkAccessAllowedForUrls": ["{{PortalOrigin}}"],
+          "LoopbackNetworkAllowedForUrls": ["{{PortalOrigin}}"]
+        }
+        """;
+
+    public string HelperSettingsJson =>
+        $$"""
+        {
+          "KeyHelper": {
+            "Port": {{DefaultPort}},
+            "AllowedOrigins": [ "{{PortalOrigin}}" ],
+            "Pkcs11Modules": [ "C:\\Windows\\System32\\vendor_p11.dll" ]
+          }
+        }
+        """;
+}
