@@ -35,6 +35,6 @@ public static class ActivityHandlers
         new ResultHandler(),
     ];
 
-    public static FlowRuntime Runtime(Database database, Definitions.FlowDefinitionStore store, TimeProvider clock, FlowSettings settings, ProofVerifier verifier, IFaceVerificationProvider faces) =>
+    public static FlowRuntime Runtime(Database database, Flowcharts.FlowDefinitionStore store, TimeProvider clock, FlowSettings settings, ProofVerifier verifier, IFaceVerificationProvider faces) =>
         new(database, store, clock, settings, Create(new MediumChangeCommands(database, clock), verifier, faces));
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 using ESeal.Db.Infrastructure;
 using ESeal.Workflows;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Proof;
 using ESeal.Workflows.Runtime;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 
 namespace ESeal.Workflows.Tests;
 

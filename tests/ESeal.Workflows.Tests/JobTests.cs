@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using ESeal.Db.Flows;
 using ESeal.Db.Repositories;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Jobs;
 using ESeal.Workflows.Runtime;

@@ -6,7 +6,7 @@ using ESeal.Workflows.Activities.ChooseSeal;
 using ESeal.Workflows.Activities.DetectKey;
 using ESeal.Workflows.Activities.PinProof;
 using ESeal.Workflows.Activities.Result;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Runtime;
 using static ESeal.Workflows.Tests.FlowHarness;
 

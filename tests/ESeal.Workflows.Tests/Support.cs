@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using ESeal.Db.Demo;
 using ESeal.Db.Infrastructure;
 using ESeal.Workflows;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Proof;
 using ESeal.Workflows.Runtime;

@@ -1,5 +1,5 @@
 using ESeal.Db.Infrastructure;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 
 namespace ESeal.Web.Cli;
 

@@ -1,7 +1,7 @@
 using ESeal.Db.Infrastructure;
 using ESeal.Db.MediumChange;
 using ESeal.Workflows;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Jobs;
 using ESeal.Workflows.Proof;

@@ -6,7 +6,7 @@ using System.Text.Json;
 using ESeal.Db.Domain;
 using ESeal.Db.Flows;
 using ESeal.Db.Infrastructure;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 
 namespace ESeal.Workflows.Runtime;
 

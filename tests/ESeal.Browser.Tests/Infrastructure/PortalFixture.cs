@@ -1,20 +1,29 @@
+using ESeal.Db.Infrastructure;
+using ESeal.TestPki;
 using Microsoft.Playwright;
 
 namespace ESeal.Browser.Tests.Infrastructure;
 
 /// <summary>
-/// One real web (its own SQLite file with the demo data) and one headless Debian Chromium for the
-/// whole browser suite.
+/// The whole portal for the browser suite: the test PKI with its SoftHSM2 tokens, the real key
+/// helper process on a loopback port, the real web (its own SQLite file with the demo data, the
+/// face simulator on) and one headless Debian Chromium.
 /// </summary>
 public sealed class PortalFixture : IAsyncLifetime
 {
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "eseal-browser", Guid.NewGuid().ToString("N"));
     private AppProcess? web;
+    private AppProcess? helper;
     private IPlaywright? playwright;
 
     public Uri BaseUri { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
+
+    public TestPkiSummary Pki { get; private set; } = null!;
+
+    /// <summary>The web's own database, for assertions about what a step changed (or did not).</summary>
+    public Database Database { get; private set; } = null!;
 
     public static BrowserNewContextOptions Kiosk => new() { ViewportSize = new() { Width = 1920, Height = 1080 }, Locale = "zh-CN", HasTouch = true };
 
@@ -23,7 +32,26 @@ public sealed class PortalFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(dataDirectory);
+        Pki = TestPkiSetup.Init(Path.Combine(dataDirectory, "pki"));
         var port = AppProcess.FreePort();
+        var helperPort = AppProcess.FreePort();
+        var origin = $"http://127.0.0.1:{port}";
+        helper = await AppProcess.StartAsync(
+            RepoPaths.AppDll("keyhelper", "ESeal.KeyHelper"),
+            Path.Combine(RepoPaths.Root, "keyhelper"),
+            helperPort,
+            [],
+            new Dictionary<string, string>
+            {
+                ["SOFTHSM2_CONF"] = Pki.SoftHsm2Conf,
+                ["KeyHelper__Port"] = helperPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["KeyHelper__AllowedOrigins__0"] = origin,
+                ["KeyHelper__Pkcs11Modules__0"] = SoftHsm.DefaultModulePath,
+                ["KeyHelper__StateDirectory"] = Path.Combine(dataDirectory, "helper-state"),
+            },
+            "/v1/info",
+            p => new Uri($"http://127.0.0.1:{p}"));
+        var connectionString = $"Data Source={Path.Combine(dataDirectory, "portal.db")}";
         web = await AppProcess.StartAsync(
             RepoPaths.AppDll("web", "ESeal.Web"),
             Path.Combine(RepoPaths.Root, "web"),
@@ -32,12 +60,17 @@ public sealed class PortalFixture : IAsyncLifetime
             new Dictionary<string, string>
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                ["Database__ConnectionString"] = $"Data Source={Path.Combine(dataDirectory, "portal.db")}",
+                ["Database__ConnectionString"] = connectionString,
                 ["Demo__Seed"] = "true",
+                ["Web__KeyHelperOrigin"] = $"http://127.0.0.1:{helperPort}",
+                ["Flows__Proof__PublicOrigin"] = origin,
+                ["Flows__Proof__CaRootPaths__0"] = Pki.RootCa,
+                ["Flows__FaceSimulator__Enabled"] = "true",
             },
             "/health",
             p => new Uri($"http://127.0.0.1:{p}"));
-        BaseUri = new Uri($"http://127.0.0.1:{port}");
+        BaseUri = new Uri(origin);
+        Database = new Database(new DatabaseOptions { ConnectionString = connectionString });
 
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new()
@@ -46,6 +79,23 @@ public sealed class PortalFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
         });
+    }
+
+    /// <summary>"Inserts" exactly these USBKEYs: every other SoftHSM2 token is pulled out.</summary>
+    public void InsertOnly(params string[] labels)
+    {
+        foreach (var token in Pki.Tokens)
+        {
+            var present = Directory.Exists(token.Directory);
+            if (labels.Contains(token.Label) && !present)
+            {
+                TestPkiSetup.InsertToken(Pki, token.Label);
+            }
+            else if (!labels.Contains(token.Label) && present)
+            {
+                TestPkiSetup.RemoveToken(Pki, token.Label);
+            }
+        }
     }
 
     public async Task<IPage> NewPageAsync(BrowserNewContextOptions options)
@@ -72,6 +122,11 @@ public sealed class PortalFixture : IAsyncLifetime
         if (web is not null)
         {
             await web.DisposeAsync();
+        }
+
+        if (helper is not null)
+        {
+            await helper.DisposeAsync();
         }
 
         try

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ESeal.Db.Repositories;
 using ESeal.Workflows.Activities.DetectKey;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Runtime;
 
 namespace ESeal.Workflows.Activities.ChooseCertificate;

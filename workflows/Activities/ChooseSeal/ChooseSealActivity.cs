@@ -1,5 +1,5 @@
 using ESeal.Db.Repositories;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Runtime;
 
 namespace ESeal.Workflows.Activities.ChooseSeal;

@@ -1,6 +1,6 @@
 using ESeal.Db.MediumChange;
 using ESeal.Db.Repositories;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Runtime;
 
 namespace ESeal.Workflows.Activities.CommitBind;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ESeal.Db.Repositories;
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Proof;
 using ESeal.Workflows.Runtime;
 

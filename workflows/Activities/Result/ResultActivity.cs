@@ -1,4 +1,4 @@
-using ESeal.Workflows.Definitions;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Runtime;
 
 namespace ESeal.Workflows.Activities.Result;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace ESeal.Workflows.Definitions;
+namespace ESeal.Workflows.Flowcharts;
 
 public enum InputKind
 {

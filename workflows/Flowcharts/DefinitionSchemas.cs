@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using NJsonSchema;
 using NJsonSchema.Validation;
 
-namespace ESeal.Workflows.Definitions;
+namespace ESeal.Workflows.Flowcharts;
 
 /// <summary>
 /// JSON schemas (NJsonSchema) for the definition's outer shape and for each activity type's

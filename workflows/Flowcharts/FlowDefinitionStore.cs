@@ -6,7 +6,7 @@ using ESeal.Db.Flows;
 using ESeal.Db.Infrastructure;
 using ESeal.Db.Repositories;
 
-namespace ESeal.Workflows.Definitions;
+namespace ESeal.Workflows.Flowcharts;
 
 public sealed record PublishOutcome(ValidationReport Report, int? Version, bool Changed, string Message);
 

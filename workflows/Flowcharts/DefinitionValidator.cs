@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using NJsonSchema.Validation;
 
-namespace ESeal.Workflows.Definitions;
+namespace ESeal.Workflows.Flowcharts;
 
 /// <summary>One reason a definition is refused, in words an analyst understands.</summary>
 public sealed record ValidationProblem(string? ActivityId, string Message)

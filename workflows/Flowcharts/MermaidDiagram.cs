@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ESeal.Workflows.Definitions;
+namespace ESeal.Workflows.Flowcharts;
 
 /// <summary>A Mermaid flowchart of a definition, for analysts and reviews.</summary>
 public static class MermaidDiagram

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace ESeal.Workflows.Definitions;
+namespace ESeal.Workflows.Flowcharts;
 
 /// <summary>A connection from an activity's outcome port to the next activity (Elsa 3 shape).</summary>
 public sealed record FlowConnection(string SourceActivity, string SourcePort, string TargetActivity, string? TargetPort);

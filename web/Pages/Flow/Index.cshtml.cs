@@ -1,0 +1,142 @@
+using ESeal.Web.Infrastructure;
+using ESeal.Web.Infrastructure.Security;
+using ESeal.Web.Pages.Flow.Progress;
+using ESeal.Workflows.Activities.LegalRepFaceVerification;
+using ESeal.Workflows.Runtime;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ESeal.Web.Pages.Flow;
+
+/// <summary>
+/// One URL per flow instance. What it shows is the current activity's folder under Steps/, chosen
+/// by the activity type, so reordering a definition changes the pages without code. A normal
+/// request gets the whole page, an htmx request the step alone (Vary: HX-Request). Every POST is
+/// a resume of the runtime, which checks owner, step token and timers on the server.
+/// </summary>
+[ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
+public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress, WebOptions web) : PageModel
+{
+    public string KeyHelperOrigin => web.KeyHelperOrigin;
+
+    /// <summary>Form fields that belong to the page machinery, not to the step's input.</summary>
+    private static readonly HashSet<string> MachineryFields = new(StringComparer.OrdinalIgnoreCase) { "__RequestVerificationToken", StepForm.StepTokenField };
+
+    public StepModel? Step { get; private set; }
+
+    public string? RefusalMessage { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
+    {
+        var read = await runtime.GetAsync(id, HttpContext.SessionId(), ct);
+        if (read.View is null)
+        {
+            return Refused(read.Reason, read.Message);
+        }
+
+        Step = await StepFor(read.View, null, ct);
+        return Render();
+    }
+
+    public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
+    {
+        var form = await Request.ReadFormAsync(ct);
+        var stepToken = form[StepForm.StepTokenField].ToString();
+        var input = form.Where(f => !MachineryFields.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
+
+        var result = await runtime.ResumeAsync(id, HttpContext.SessionId(), stepToken, input, ct);
+        switch (result.Kind)
+        {
+            case ResumeKind.Advanced:
+                return StepDone(id);
+            case ResumeKind.Stay when result.View is not null:
+                Step = await StepFor(result.View, result, ct) with { Posted = input };
+                return Render();
+            default:
+                return Refused(result.Reason, result.Message);
+        }
+    }
+
+    /// <summary>The PIN dialog asks for its one-time nonce and context here, then signs them with the key helper.</summary>
+    public async Task<IActionResult> OnPostChallengeAsync(Guid id, CancellationToken ct)
+    {
+        var form = await Request.ReadFormAsync(ct);
+        var challenge = await runtime.IssuePinChallengeAsync(id, HttpContext.SessionId(), form[StepForm.StepTokenField].ToString(), ct);
+        if (challenge.Reason != RefusalReason.None)
+        {
+            return new JsonResult(new { refused = true, message = challenge.Message }) { StatusCode = StatusFor(challenge.Reason) };
+        }
+
+        return new JsonResult(new
+        {
+            refused = false,
+            locked = challenge.Locked,
+            message = challenge.Message,
+            nonce = challenge.Nonce,
+            context = challenge.Context,
+            tokenSerial = challenge.TokenSerial,
+            certificateId = challenge.CertificateId,
+            attemptsLeft = challenge.AttemptsLeft,
+        });
+    }
+
+    /// <summary>
+    /// The face step's poll: 204 while the phone has not answered, otherwise an HX-Location that
+    /// reloads the step (which then shows success and commits, or the failure and its timer).
+    /// </summary>
+    public async Task<IActionResult> OnGetFaceStateAsync(Guid id, CancellationToken ct)
+    {
+        var read = await runtime.GetAsync(id, HttpContext.SessionId(), ct);
+        if (read.View?.Data is FaceVerificationData { State: "Pending" })
+        {
+            return new NoContentResult();
+        }
+
+        return StepDone(id);
+    }
+
+    private async Task<StepModel> StepFor(FlowView view, ResumeResult? stay, CancellationToken ct) => new(
+        view,
+        await progress.ForAsync(view, ct),
+        stay?.StayCode,
+        stay?.Message,
+        stay?.FieldErrors ?? new Dictionary<string, string>(),
+        new Dictionary<string, string>(),
+        Url.Page("/Flow/Index", new { id = view.InstanceId })!);
+
+    private IActionResult Render()
+    {
+        Response.Headers.Vary = "HX-Request";
+        return IsHtmx ? Partial("_Flow", this) : Page();
+    }
+
+    private IActionResult StepDone(Guid id)
+    {
+        var url = Url.Page("/Flow/Index", new { id })!;
+        if (!IsHtmx)
+        {
+            return new RedirectResult(url, permanent: false, preserveMethod: false);
+        }
+
+        // htmx fetches the next step into the same frame; history is not cached for flow pages.
+        Response.Headers["HX-Location"] = $$"""{"path":"{{url}}","target":"#flow","swap":"outerHTML"}""";
+        return new NoContentResult();
+    }
+
+    private IActionResult Refused(RefusalReason reason, string? message)
+    {
+        RefusalMessage = message ?? RefusalText.For(reason);
+        Response.StatusCode = StatusFor(reason);
+        return Render();
+    }
+
+    private static int StatusFor(RefusalReason reason) => reason switch
+    {
+        RefusalReason.NotFound => StatusCodes.Status404NotFound,
+        RefusalReason.OtherOwner => StatusCodes.Status403Forbidden,
+        RefusalReason.Finished => StatusCodes.Status410Gone,
+        _ => StatusCodes.Status409Conflict,
+    };
+
+    private bool IsHtmx => Request.Headers.ContainsKey("HX-Request");
+}

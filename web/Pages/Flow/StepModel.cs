@@ -1,0 +1,46 @@
+using ESeal.Web.Pages.Flow.Progress;
+using ESeal.Workflows.Runtime;
+
+namespace ESeal.Web.Pages.Flow;
+
+/// <summary>What a step's view needs: the runtime's view, the stay outcome and what the user had entered.</summary>
+public sealed record StepModel(
+    FlowView View,
+    FlowProgress Progress,
+    string? StayCode,
+    string? StayMessage,
+    IReadOnlyDictionary<string, string> FieldErrors,
+    IReadOnlyDictionary<string, string> Posted,
+    string PostUrl)
+{
+    /// <summary>The partial for the current activity type: Steps/&lt;Type&gt;/_&lt;Type&gt;.cshtml.</summary>
+    public string PartialName
+    {
+        get
+        {
+            var name = View.ActivityType.StartsWith("ESeal.", StringComparison.Ordinal) ? View.ActivityType["ESeal.".Length..] : View.ActivityType;
+            return $"Steps/{name}/_{name}";
+        }
+    }
+
+    public T Inputs<T>() => (T)View.Inputs;
+
+    public T? Data<T>()
+        where T : class => View.Data as T;
+
+    public string? Variable(string key) => View.Variables.TryGetValue(key, out var v) ? v : null;
+
+    /// <summary>What the user posted for a field (kept on invalid input), else the fallback.</summary>
+    public string Value(string field, string? fallback = null) => Posted.TryGetValue(field, out var v) ? v : fallback ?? string.Empty;
+
+    public string? Error(string field) => FieldErrors.TryGetValue(field, out var e) ? e : null;
+
+    /// <summary>Whole seconds until the server accepts the next resume (0 when it already does).</summary>
+    public int SecondsUntilAllowed(DateTimeOffset now) =>
+        View.NotBefore is { } nb && nb > now ? (int)Math.Ceiling((nb - now).TotalSeconds) : 0;
+}
+
+public static class StepForm
+{
+    public const string StepTokenField = "stepToken";
+}

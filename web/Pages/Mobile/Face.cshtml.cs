@@ -1,0 +1,50 @@
+using ESeal.Workflows.Face;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ESeal.Web.Pages.Mobile;
+
+/// <summary>
+/// The legal representative's phone page for a face-verification ticket. With the built-in
+/// simulator it offers pass / fail, clearly marked as a simulation; a real provider brings its
+/// own phone app, so without the simulator this page does not exist.
+/// </summary>
+[ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
+public sealed class FaceModel(IFaceVerificationProvider provider) : PageModel
+{
+    public FaceTicket? Ticket { get; private set; }
+
+    public string? Outcome { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string ticket, CancellationToken ct)
+    {
+        if (!provider.IsSimulation)
+        {
+            return NotFound();
+        }
+
+        Ticket = await provider.GetAsync(ticket, ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string ticket, string? decision, CancellationToken ct)
+    {
+        if (!provider.IsSimulation)
+        {
+            return NotFound();
+        }
+
+        Ticket = await provider.GetAsync(ticket, ct);
+        if (Ticket is null || decision is not ("pass" or "fail"))
+        {
+            Outcome = "该验证请求无效，请在电脑页面重新生成二维码。";
+            return Page();
+        }
+
+        var accepted = await provider.CompleteAsync(ticket, decision == "pass", ct);
+        Outcome = !accepted ? "该二维码已使用或已过期，请在电脑页面重新扫码。"
+            : decision == "pass" ? "身份验证已通过，请回到电脑页面继续办理。" : "已提交“验证不通过”，请回到电脑页面。";
+        Ticket = await provider.GetAsync(ticket, ct);
+        return Page();
+    }
+}

@@ -1,0 +1,188 @@
+// Behaviour of the flow steps. No inline script anywhere (the CSP forbids it): each step's markup
+// carries data-* attributes and this file wires them up, on first load and after every htmx swap.
+(() => {
+  'use strict';
+
+  const PIN_CLIENT_TEXTS = {
+    TOKEN_NOT_PRESENT: '未检测到USBKEY，请重新插入后重试。',
+    CERTIFICATE_NOT_FOUND: '未在USBKEY中找到所选证书，请重新插入USBKEY后重试。',
+    BAD_REQUEST: 'PIN码格式不正确，请重新输入。',
+    FORBIDDEN: '电子印章PC客户端拒绝了本页面的请求，请联系大厅工作人员。',
+    unreachable: '无法连接电子印章PC客户端，请确认客户端已启动后重试。',
+    'lna-denied': '浏览器阻止了本页面访问本机的电子印章PC客户端，请允许“本地网络访问”后重试。',
+  };
+
+  // ---- countdowns: grey button with seconds left, or an automatic return ----------------------
+  function countdown(el) {
+    let left = parseInt(el.dataset.countdown, 10) || 0;
+    const text = el.dataset.countdownText;
+    const href = el.dataset.countdownHref;
+    const show = () => {
+      if (el.tagName === 'BUTTON') {
+        el.textContent = left > 0 ? `${text}（${left}秒）` : text;
+        el.disabled = left > 0;
+      } else {
+        el.textContent = String(Math.max(left, 0));
+      }
+    };
+    show();
+    if (left <= 0) {
+      if (href) window.location.assign(href);
+      return;
+    }
+    const timer = setInterval(() => {
+      if (!el.isConnected) { clearInterval(timer); return; }
+      left -= 1;
+      show();
+      if (left <= 0) {
+        clearInterval(timer);
+        if (href) window.location.assign(href);
+      }
+    }, 1000);
+  }
+
+  // ---- 插入USBKEY: read the helper, post its answer; then follow its change events -------------
+  function showHelperState(form, state) {
+    form.querySelectorAll('[data-helper-state]').forEach((el) => {
+      if (['unreachable', 'lna-denied', 'reading'].includes(el.dataset.helperState)) {
+        el.hidden = el.dataset.helperState !== state;
+      }
+    });
+  }
+
+  function detectKey(form) {
+    const field = form.querySelector('input[name="tokens"]');
+    let version = null;
+    let stopped = false;
+    const controller = new AbortController();
+
+    const post = (answer) => {
+      stopped = true;
+      controller.abort();
+      field.value = JSON.stringify(answer);
+      htmx.trigger(form, 'submit');
+    };
+
+    const read = async () => {
+      showHelperState(form, 'reading');
+      try {
+        const answer = await window.ESealKeyHelper.tokens(null, controller.signal);
+        post(answer);
+      } catch (e) {
+        if (e && e.name === 'AbortError') return;
+        showHelperState(form, e.kind || 'unreachable');
+        setTimeout(() => { if (!stopped && form.isConnected) watch(); }, 5000);
+      }
+    };
+
+    // Long poll: the helper answers when a key is inserted or removed (or after ~25 s unchanged).
+    const watch = async () => {
+      while (!stopped && form.isConnected) {
+        try {
+          const answer = await window.ESealKeyHelper.tokens(version, controller.signal);
+          showHelperState(form, 'none');
+          if (version !== null && answer.version !== version) { post(answer); return; }
+          version = answer.version;
+        } catch (e) {
+          if (e && e.name === 'AbortError') return;
+          showHelperState(form, e.kind || 'unreachable');
+          await new Promise((r) => setTimeout(r, 5000));
+          if (version === null) { read(); return; } // the helper came back: read once more
+        }
+      }
+    };
+
+    form.querySelector('[data-detect-refresh]')?.addEventListener('click', () => { stopped = false; read(); });
+    if (form.dataset.detectAuto === 'true') read(); else watch();
+  }
+
+  // ---- certificate list: a removed or changed key sends the flow back to 插入USBKEY -----------
+  function watchKey(form) {
+    let version = null;
+    const controller = new AbortController();
+    const loop = async () => {
+      while (form.isConnected) {
+        try {
+          const answer = await window.ESealKeyHelper.tokens(version, controller.signal);
+          if (version !== null && answer.version !== version) {
+            const refresh = document.createElement('input');
+            refresh.type = 'hidden'; refresh.name = 'refresh'; refresh.value = 'true';
+            form.appendChild(refresh);
+            htmx.trigger(form, 'submit');
+            return;
+          }
+          version = answer.version;
+        } catch (e) {
+          if (e && e.name === 'AbortError') return;
+          await new Promise((r) => setTimeout(r, 5000));
+        }
+      }
+      controller.abort();
+    };
+    loop();
+  }
+
+  // ---- PIN: nonce from the server, signature from the helper, the helper's answer to the server --
+  function pinProof(form) {
+    const input = form.querySelector('[data-pin-input]');
+    const toggle = form.querySelector('[data-pin-toggle]');
+    const submit = form.querySelector('[data-pin-submit]');
+    const clientError = form.querySelector('[data-pin-client-error]');
+    const set = (name, value) => { form.querySelector(`input[name="${name}"]`).value = value || ''; };
+    const fail = (text) => { clientError.textContent = text; clientError.hidden = false; submit.disabled = false; };
+
+    toggle?.addEventListener('click', () => {
+      const shown = input.type === 'text';
+      input.type = shown ? 'password' : 'text';
+      toggle.setAttribute('aria-pressed', String(!shown));
+      toggle.setAttribute('aria-label', shown ? '显示PIN码' : '隐藏PIN码');
+    });
+
+    form.addEventListener('submit', async (event) => {
+      // htmx posts this form only on "eseal:proof", i.e. once the helper has answered.
+      event.preventDefault();
+      clientError.hidden = true;
+      if (!input.value) { fail('请输入电子印章PIN码'); input.focus(); return; }
+      submit.disabled = true;
+
+      const body = new URLSearchParams(new FormData(form));
+      let challenge;
+      try {
+        const response = await fetch(form.dataset.challengeUrl, { method: 'POST', body, credentials: 'same-origin' });
+        challenge = await response.json();
+        if (!response.ok || challenge.refused) { fail(challenge.message || '页面已过期，请刷新页面后继续。'); return; }
+      } catch (_) { fail('网络异常，请稍后重试。'); return; }
+      if (challenge.locked) { set('result', 'pinLocked'); set('nonce', ''); send(); return; }
+
+      const pin = input.value;
+      input.value = ''; // the PIN is not kept on the page longer than the call to the helper
+      try {
+        const signed = await window.ESealKeyHelper.sign({
+          tokenSerial: challenge.tokenSerial, certificateId: challenge.certificateId,
+          pin, nonce: challenge.nonce, context: challenge.context,
+        });
+        set('result', 'signed'); set('nonce', challenge.nonce);
+        set('algorithm', signed.algorithm); set('signature', signed.signature); set('certificate', signed.certificate);
+      } catch (e) {
+        if (e.error === 'PIN_INCORRECT') { set('result', 'pinIncorrect'); set('nonce', challenge.nonce); }
+        else if (e.error === 'PIN_LOCKED') { set('result', 'pinLocked'); set('nonce', challenge.nonce); }
+        else { fail(PIN_CLIENT_TEXTS[e.error] || PIN_CLIENT_TEXTS[e.kind] || PIN_CLIENT_TEXTS.unreachable); return; }
+      }
+      send();
+    });
+
+    function send() {
+      htmx.trigger(form, 'eseal:proof');
+    }
+  }
+
+  function init(root) {
+    root.querySelectorAll('[data-countdown]').forEach(countdown);
+    root.querySelectorAll('form[data-detect-key]').forEach(detectKey);
+    root.querySelectorAll('form[data-watch-key]').forEach(watchKey);
+    root.querySelectorAll('form[data-pin-proof]').forEach(pinProof);
+    root.querySelectorAll('[data-dialog-close]').forEach((b) => b.addEventListener('click', () => b.closest('[data-dialog]')?.remove()));
+  }
+
+  htmx.onLoad(init);
+})();
