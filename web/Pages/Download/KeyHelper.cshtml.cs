@@ -27,7 +27,8 @@ public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfigurati
 
     public IActionResult OnGet(string? name)
     {
-        if (!string.IsNullOrEmpty(name))
+        // An unknown handler segment (/download/keyhelper/other) would otherwise fall back to this page.
+        if (!string.IsNullOrEmpty(name) || RouteData.Values["handler"] is not null)
         {
             return NotFound();
         }
