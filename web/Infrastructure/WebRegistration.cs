@@ -2,7 +2,6 @@ using ESeal.Db.Demo;
 using ESeal.Db.Infrastructure;
 using ESeal.Web.Infrastructure.Security;
 using ESeal.Web.Pages.Flow.Progress;
-using ESeal.Web.Pages.Flow.Steps.LegalRepFaceVerification;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -26,7 +25,7 @@ public static class WebRegistration
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(WebOptions.Section).Get<WebOptions>() ?? new WebOptions());
         services.AddSingleton<ESeal.Web.Pages.Download.KeyHelperReleaseCatalog>();
         services.AddSingleton<FlowProgressReader>();
-        services.AddSingleton<FaceQrCodes>();
+        services.AddSingleton<PortalQrCodes>();
         return services;
     }
 

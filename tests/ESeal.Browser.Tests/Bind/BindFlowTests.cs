@@ -87,4 +87,165 @@ public sealed class BindFlowTests(PortalFixture portal)
         var stored = await portal.Database.InTransactionAsync(s => new SealRepository(s).GetAsync(seal.Id));
         Assert.Equal(SealStatus.UsbKey, stored!.Status);
     }
+
+    [Fact]
+    public async Task No_key_shows_the_picture_then_an_inserted_key_with_two_certificates_is_noticed_and_must_be_chosen()
+    {
+        portal.InsertOnly();
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+        await Expect(page.GetByAltText("未检测到USBKEY")).ToBeVisibleAsync();
+        await Expect(page.GetByText("未检测到USBKEY，请插入USBKEY后点击刷新。")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "刷新", Exact = true })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await portal.ScreenshotAsync(page, "bind-branch-no-key");
+
+        // A refresh of the page never shows the reading notice again.
+        await page.ReloadAsync();
+        await Expect(page.GetByAltText("未检测到USBKEY")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^我知道了") })).ToHaveCountAsync(0);
+
+        // Inserting the key is noticed through the helper's change event, without a click.
+        portal.InsertOnly(TestPkiSetup.TwoCertsToken);
+        var radios = page.GetByRole(AriaRole.Radio);
+        await Expect(radios).ToHaveCountAsync(2, new() { Timeout = 15000 });
+        await Expect(radios.First).ToBeCheckedAsync();
+        await portal.ScreenshotAsync(page, "bind-branch-two-certificates");
+
+        var shenzhen = DemoData.Shenzhen;
+        await page.Locator("label.choice-card", new() { HasText = shenzhen.Name }).ClickAsync();
+        await FlowDriver.ClickContinueAsync(page);
+        await Expect(page.GetByText($"企业：{shenzhen.Name}")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_key_without_certificates_shows_the_red_manual_text()
+    {
+        portal.InsertOnly(TestPkiSetup.EmptyToken);
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+
+        var text = page.GetByText("未检测到证书，请重新插入USBKEY或检查驱动是否正确安装", new() { Exact = true });
+        await Expect(text).ToBeVisibleAsync();
+        await Expect(text).ToHaveCSSAsync("color", "rgb(179, 19, 27)");
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await portal.ScreenshotAsync(page, "bind-branch-no-certificate");
+    }
+
+    [Fact]
+    public async Task A_key_already_bound_to_another_seal_stops_the_binding()
+    {
+        var token = portal.Pki.Token(TestPkiSetup.EcOnlyToken);
+        var seal = Hz.Seals.First(s => s.SealType == "发票专用章");
+        await BindInDatabaseAsync(token, seal.Id);
+        portal.InsertOnly(TestPkiSetup.EcOnlyToken);
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+
+        await Expect(page.GetByRole(AriaRole.Alertdialog)).ToContainTextAsync("该USBKEY已绑定其他印章，无法继续绑定。");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = FlowDriver.Continue })).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await portal.ScreenshotAsync(page, "bind-branch-key-bound");
+    }
+
+    [Fact]
+    public async Task A_seal_bound_to_another_medium_asks_first_cancel_stays_and_continue_goes_on_to_the_PIN()
+    {
+        portal.InsertOnly(TestPkiSetup.TwoCertsToken);
+        var beijing = DemoData.Beijing;
+        var bound = beijing.Seals.First(s => s.State == DemoData.DemoState.UsbKey);
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+        await page.Locator("label.choice-card", new() { HasText = beijing.Name }).ClickAsync();
+        await FlowDriver.ClickContinueAsync(page);
+        await FlowDriver.FillHolderAsync(page, "李慧敏", "110108198509232428", "13912345678");
+        await FlowDriver.ClickContinueAsync(page);
+        await page.Locator($"#seal-{bound.Id}").CheckAsync();
+        await FlowDriver.ClickContinueAsync(page);
+
+        var dialog = page.GetByRole(AriaRole.Alertdialog);
+        await Expect(dialog).ToContainTextAsync("该印章已绑定其他介质，是否继续与当前USBKEY绑定，绑定后，将仅能通过USBKEY签章");
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await portal.ScreenshotAsync(page, "bind-branch-seal-bound-dialog");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "取消", Exact = true }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+        await Expect(page.Locator($"#seal-{bound.Id}")).ToBeCheckedAsync();
+
+        await FlowDriver.ClickContinueAsync(page);
+        await page.GetByRole(AriaRole.Alertdialog).GetByRole(AriaRole.Button, new() { Name = FlowDriver.Continue, Exact = true }).ClickAsync();
+        await Expect(page.Locator("#pin-input")).ToBeVisibleAsync();
+        var stored = await portal.Database.InTransactionAsync(s => new SealRepository(s).GetAsync(bound.Id));
+        Assert.Equal(SealStatus.UsbKey, stored!.Status); // nothing is released before the commit
+    }
+
+    [Fact]
+    public async Task Five_wrong_PINs_lock_the_key_with_the_manual_texts_and_the_lock_survives_a_new_flow()
+    {
+        portal.InsertOnly(TestPkiSetup.LockToken);
+        var seal = Hz.Seals.First(s => s.SealType == "合同专用章");
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+        await FlowDriver.ToPinAsync(page, seal.Id);
+
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            await FlowDriver.EnterPinAsync(page, "000000");
+            var error = page.Locator("#pin-error");
+            await Expect(error).ToContainTextAsync("PIN码输入错误，请重试，连续5次输入错误将锁定USBKEY");
+            await Expect(error).ToContainTextAsync($"还可尝试{5 - attempt}次");
+        }
+
+        await portal.ScreenshotAsync(page, "bind-branch-wrong-pin");
+        await FlowDriver.EnterPinAsync(page, "000000");
+        await Expect(page.Locator("#pin-error")).ToHaveTextAsync("PIN码连续5次输入错误，请联系CA重置密码。");
+        await Expect(page.Locator("#pin-input")).ToBeDisabledAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await portal.ScreenshotAsync(page, "bind-branch-pin-locked");
+
+        // The count belongs to the key: another browser and a new flow see the lock at once.
+        var other = await portal.NewPageAsync(PortalFixture.Kiosk);
+        await FlowDriver.StartAndAcknowledgeAsync(other, portal.BaseUri, "绑定USBKEY");
+        await FlowDriver.ToPinAsync(other, seal.Id);
+        await Expect(other.Locator("#pin-input")).ToBeDisabledAsync();
+        await Expect(other.Locator("#pin-error")).ToHaveTextAsync("PIN码连续5次输入错误，请联系CA重置密码。");
+    }
+
+    [Fact]
+    public async Task A_failed_face_verification_says_so_and_returns_to_the_verification_page_after_5_seconds()
+    {
+        portal.InsertOnly(TestPkiSetup.ResetToken);
+        var seal = Hz.Seals.First(s => s.SealType == "合同专用章");
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+        await FlowDriver.ToPinAsync(page, seal.Id);
+        await FlowDriver.EnterPinAsync(page, TestPkiSetup.UserPin);
+
+        await FlowDriver.AnswerOnPhoneAsync(portal, page, pass: false);
+
+        await Expect(page.GetByText("验证失败，请稍后重试。", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 10000 });
+        var failedAt = DateTime.UtcNow;
+        await Expect(page.GetByText("秒后自动返回身份验证页面。")).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await portal.ScreenshotAsync(page, "bind-branch-face-failed");
+        await Expect(page.GetByAltText("法定代表人身份验证二维码")).ToBeVisibleAsync(new() { Timeout = 10000 });
+        var shownFor = DateTime.UtcNow - failedAt;
+        Assert.True(shownFor >= TimeSpan.FromSeconds(4), $"returned after {shownFor.TotalSeconds:0.0} s, before the 5 s shown to the user");
+        await Expect(page.GetByText("验证失败，请稍后重试。", new() { Exact = true })).ToHaveCountAsync(0);
+        var stored = await portal.Database.InTransactionAsync(s => new SealRepository(s).GetAsync(seal.Id));
+        Assert.NotEqual(SealStatus.UsbKey, stored!.Status);
+    }
+
+    private Task BindInDatabaseAsync(TokenInfo token, Guid sealId)
+    {
+        var cert = token.Certificates[0];
+        var commands = new ESeal.Db.MediumChange.MediumChangeCommands(portal.Database, TimeProvider.System);
+        return commands.BindUsbKeyAsync(new ESeal.Db.MediumChange.BindUsbKeyCommand(
+            Guid.NewGuid(), null, Hz.Id, sealId, token.Serial,
+            new UsbKeyCertificate(cert.Sha256, "01", "CN=ESeal Test Root CA", "CN=" + Hz.Name),
+            new SealHolder("王建国", "居民身份证", "330106197805121232", "13800138000"), "Kiosk", true, "test-setup"));
+    }
 }

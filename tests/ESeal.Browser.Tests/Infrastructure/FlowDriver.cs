@@ -23,6 +23,32 @@ internal static class FlowDriver
     public static Task ClickContinueAsync(IPage page) =>
         page.GetByRole(AriaRole.Button, new() { Name = Continue, Exact = true }).Last.ClickAsync();
 
+    /// <summary>Picks a seal and continues; answers the "已绑定其他介质" dialog with continue when it appears.</summary>
+    public static async Task ChooseSealAsync(IPage page, Guid sealId)
+    {
+        await page.Locator($"#seal-{sealId}").CheckAsync();
+        await ClickContinueAsync(page);
+        var dialog = page.GetByRole(AriaRole.Alertdialog);
+        var pin = page.Locator("#pin-input");
+        await Assertions.Expect(dialog.Or(pin)).ToBeVisibleAsync();
+        if (await dialog.IsVisibleAsync())
+        {
+            await dialog.GetByRole(AriaRole.Button, new() { Name = Continue, Exact = true }).ClickAsync();
+        }
+
+        await Assertions.Expect(pin).ToBeVisibleAsync();
+    }
+
+    /// <summary>From the certificate list to the PIN dialog, with a valid holder.</summary>
+    public static async Task ToPinAsync(IPage page, Guid sealId)
+    {
+        await Assertions.Expect(page.GetByRole(AriaRole.Radio).First).ToBeCheckedAsync();
+        await ClickContinueAsync(page);
+        await FillHolderAsync(page, "王建国", "330106197805121232", "13800138000");
+        await ClickContinueAsync(page);
+        await ChooseSealAsync(page, sealId);
+    }
+
     public static async Task FillHolderAsync(IPage page, string name, string idNumber, string phone)
     {
         await page.GetByLabel("持章人姓名").FillAsync(name);

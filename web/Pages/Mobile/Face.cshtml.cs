@@ -16,6 +16,10 @@ public sealed class FaceModel(IFaceVerificationProvider provider) : PageModel
 
     public string? Outcome { get; private set; }
 
+    /// <summary>Opened from the flow on this same phone (mobile claim): offer the way back to it.</summary>
+    [BindProperty(SupportsGet = true)]
+    public bool Back { get; set; }
+
     public async Task<IActionResult> OnGetAsync(string ticket, CancellationToken ct)
     {
         if (!provider.IsSimulation)
