@@ -141,6 +141,42 @@ public sealed class MediumChangeCommandsTests : IDisposable
         Assert.Single(history, b => b.Active);
     }
 
+    [Fact]
+    public async Task Bind_unbind_claim_rebind_unbind_leaves_complete_history_audit_and_the_one_to_one_rule()
+    {
+        var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
+        var phone = "phone-" + Guid.NewGuid();
+
+        var steps = new List<CommitOutcome>
+        {
+            await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-1", false)),
+            await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "LIFE-KEY-1", "Kiosk", "kiosk-7")),
+            await commands.ClaimOnMobileAsync(new ClaimOnMobileCommand(Guid.NewGuid(), null, hz.Id, seal.Id, phone, "legal-rep")),
+        };
+        var refused = await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-2", false));
+        steps.Add(await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-2", true)));
+        steps.Add(await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "LIFE-KEY-2", "Kiosk", "kiosk-7")));
+
+        Assert.All(steps, s => Assert.True(s.Succeeded, s.Message));
+        Assert.Equal(CommitError.SealBoundToOtherMedium, refused.Error);
+        var (seal2, history, audit, activeRows, broken) = await Db.InTransactionAsync(async s => (
+            await new SealRepository(s).GetAsync(seal.Id),
+            await new BindingRepository(s).HistoryForSealAsync(seal.Id),
+            await new AuditLog(s).ForSealAsync(seal.Id),
+            await s.QueryAsync<long>("SELECT COUNT(*) FROM seal_bindings WHERE active = 1 GROUP BY seal_id HAVING COUNT(*) > 1 UNION ALL SELECT COUNT(*) FROM seal_bindings WHERE active = 1 GROUP BY medium_id HAVING COUNT(*) > 1"),
+            await new AuditLog(s).FirstBrokenLinkAsync()));
+
+        Assert.Equal(SealStatus.Unbound, seal2!.Status);
+        Assert.Equal(["Kiosk", "Mobile", "Kiosk"], history.Select(b => b.Channel));
+        Assert.All(history, b => Assert.False(b.Active));
+        Assert.Equal(["Unbind", "ReleasedForRebind", "Unbind"], history.Select(b => b.UnbindReason));
+        Assert.Equal(
+            [AuditKinds.Bind, AuditKinds.Unbind, AuditKinds.Claim, AuditKinds.ReleaseForRebind, AuditKinds.Bind, AuditKinds.Unbind],
+            audit.Select(a => a.Kind));
+        Assert.Empty(activeRows);
+        Assert.Null(broken);
+    }
+
     private BindUsbKeyCommand Bind(Guid sealId, string token, bool release) =>
         new(Guid.NewGuid(), null, hz.Id, sealId, token, Certificate, Holder, "Kiosk", release, "kiosk-7");
 

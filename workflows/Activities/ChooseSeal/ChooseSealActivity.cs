@@ -40,6 +40,9 @@ public sealed class ChooseSealHandler : ActivityHandler<ChooseSealInputs>
 {
     public override string Type => ActivityCatalog.ChooseSeal;
 
+    /// <summary>The claim flow starts with only the enterprise id: fill in the facts the page shows.</summary>
+    public override Task EnterAsync(StepContext context) => FlowVars.EnsureEnterpriseAsync(context);
+
     public override async Task<object?> DescribeAsync(StepContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
