@@ -9,8 +9,8 @@ set -euo pipefail
 out="${1:?output dir}"; key="${2:?release private key}"; rids="${3:-linux-x64 win-x64}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 # Clear only an earlier release folder: never a folder that holds anything else.
-if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/manifest.json" ]; then
-  echo "refusing to clear $out: it is not empty and holds no earlier manifest.json" >&2; exit 2
+if [ -d "$out" ] && [ -n "$(ls -A "$out")" ] && [ ! -f "$out/release-manifest.json" ]; then
+  echo "refusing to clear $out: it is not empty and holds no earlier release-manifest.json" >&2; exit 2
 fi
 rm -rf "$out"; mkdir -p "$out"
 for rid in $rids; do
