@@ -34,5 +34,6 @@ ASPNETCORE_ENVIRONMENT=Demo dotnet bin/Release/net10.0/ESeal.Web.dll \
   --urls "http://localhost:$port" \
   --Database:ConnectionString="Data Source=$state/eseal.db" \
   --Web:KeyHelperOrigin="http://127.0.0.1:$helper_port" \
-  --Web:PublicOrigin="http://localhost:$port" \
-  --Web:CaRoots:0="$state/token/pki/root-ca.crt"
+  --Flows:Proof:PublicOrigin="http://localhost:$port" \
+  --Flows:Proof:CaRootPaths:0="$state/token/pki/root-ca.crt" \
+  --Flows:FaceSimulator:Enabled=true
