@@ -19,6 +19,12 @@ public sealed class BindFlowTests(PortalFixture portal)
         portal.InsertOnly(TestPkiSetup.DemoToken);
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
         var seal = Hz.Seals.First(s => s.SealType == "单位公章");
+        var origins = new System.Collections.Concurrent.ConcurrentBag<string>();
+        page.Request += (_, r) =>
+        {
+            var u = new Uri(r.Url);
+            origins.Add(u.Scheme is "http" or "https" ? u.GetLeftPart(UriPartial.Authority) : u.Scheme);
+        };
 
         await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
         await Expect(page.Locator(".progress-step.current")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("插入USBKEY"));
@@ -86,6 +92,9 @@ public sealed class BindFlowTests(PortalFixture portal)
 
         var stored = await portal.Database.InTransactionAsync(s => new SealRepository(s).GetAsync(seal.Id));
         Assert.Equal(SealStatus.UsbKey, stored!.Status);
+
+        // The page talked to nothing but this server and the key helper on loopback (images are data: URIs).
+        Assert.Subset(new HashSet<string> { portal.BaseUri.GetLeftPart(UriPartial.Authority), portal.KeyHelperUri.GetLeftPart(UriPartial.Authority), "data" }, origins.ToHashSet());
     }
 
     [Fact]

@@ -18,6 +18,8 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public Uri BaseUri { get; private set; } = null!;
 
+    public Uri KeyHelperUri { get; private set; } = null!;
+
     public IBrowser Browser { get; private set; } = null!;
 
     public TestPkiSummary Pki { get; private set; } = null!;
@@ -70,6 +72,7 @@ public sealed class PortalFixture : IAsyncLifetime
             "/health",
             p => new Uri($"http://127.0.0.1:{p}"));
         BaseUri = new Uri(origin);
+        KeyHelperUri = new Uri($"http://127.0.0.1:{helperPort}");
         Database = new Database(new DatabaseOptions { ConnectionString = connectionString });
 
         playwright = await Playwright.CreateAsync();

@@ -50,6 +50,29 @@ public sealed partial class WebHygieneTests(ESealWebFactory factory) : IClassFix
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task Flow_pages_are_never_cached_and_vary_on_htmx()
+    {
+        using var client = factory.CreateClient(new() { AllowAutoRedirect = false });
+
+        var start = await client.GetAsync("/medium-change/bind");
+        var flowUrl = start.Headers.Location!.ToString();
+        var full = await client.GetAsync(flowUrl);
+        using var htmx = new HttpRequestMessage(HttpMethod.Get, flowUrl);
+        htmx.Headers.Add("HX-Request", "true");
+        var partial = await client.SendAsync(htmx);
+        var fullHtml = await full.Content.ReadAsStringAsync();
+        var partialHtml = await partial.Content.ReadAsStringAsync();
+
+        Assert.StartsWith("/flow/", flowUrl, StringComparison.Ordinal);
+        Assert.Contains("no-store", full.Headers.CacheControl!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("HX-Request", full.Headers.Vary);
+        Assert.Contains("<html", fullHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("<html", partialHtml, StringComparison.Ordinal);
+        Assert.Contains("id=\"flow\"", partialHtml, StringComparison.Ordinal);
+        Assert.Contains("绑定说明", partialHtml, StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("<script src=\"(?<src>/lib/htmx/dist/htmx\\.min\\.js)\" integrity=\"(?<sri>sha384-[A-Za-z0-9+/=]+)\"")]
     private static partial Regex HtmxScript();
 }
