@@ -19,15 +19,16 @@ for project in $(find tests -name '*.Tests.csproj' | sort); do
   if ! dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" >"$out" 2>&1; then
     status=1
   fi
-  grep -E '^\s*(Failed|Skipped) |^(Passed|Failed)!|Error Message|Assert\.|^\s+at ESeal' "$out" | head -200 || true
+  grep -E '^\s*(Failed|Skipped) |^Total tests|^\s+(Passed|Failed|Skipped): |Error Message|Assert\.|^\s+at ESeal' "$out" | head -200 || true
   cat "$out" >>"$log"
   rm -f "$out"
 done
 
 # One plain closing line over all projects, from dotnet test's own summaries.
-read -r passed failed skipped < <(awk '/^(Passed|Failed)!/ {
-    for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
-      if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+read -r passed failed skipped < <(awk '
+  /^ *Passed: *[0-9]+ *$/  { p += $2 }
+  /^ *Failed: *[0-9]+ *$/  { f += $2 }
+  /^ *Skipped: *[0-9]+ *$/ { s += $2 }
   END { print p+0, f+0, s+0 }' "$log")
 rm -f "$log"
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"

@@ -51,7 +51,11 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
 {
     public const string KeyBoundToOtherSealText = "该USBKEY已绑定其他印章，无法继续绑定。";
     public const string KeyNotBoundText = "该USBKEY未绑定印章，无需解绑。";
-    public const string SealBoundToOtherMediumText = "该印章已绑定其他介质，是否继续与当前USBKEY绑定，绑定后，将仅能通过USBKEY签章";
+    /// <summary>
+    /// The seal was bound elsewhere after the user chose it (another kiosk won), so nobody confirmed
+    /// releasing that medium: the commit stops rather than take the seal away silently.
+    /// </summary>
+    public const string SealBoundToOtherMediumText = "该印章在您办理期间已绑定其他介质，本次绑定未生效。请返回重试，并在选择印章时确认是否改为绑定当前USBKEY。";
     public const string ConflictText = "印章或介质刚刚被其他操作修改，请返回重试。";
 
     public Task<CommitOutcome> BindUsbKeyAsync(BindUsbKeyCommand c, CancellationToken ct = default)

@@ -26,7 +26,12 @@ public sealed class BindFlowTests(PortalFixture portal)
             origins.Add(u.Scheme is "http" or "https" ? u.GetLeftPart(UriPartial.Authority) : u.Scheme);
         };
 
-        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY", async p =>
+        {
+            await Expect(p.GetByRole(AriaRole.Dialog)).ToContainTextAsync("绑定说明");
+            await Accessibility.AssertNoSeriousViolationsAsync(p);
+            await portal.ScreenshotAsync(p, "bind-0-reading");
+        });
         await Expect(page.Locator(".progress-step.current")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("插入USBKEY"));
 
         // 插入USBKEY: one certificate, preselected; the enterprise as the server read it.
@@ -244,9 +249,58 @@ public sealed class BindFlowTests(PortalFixture portal)
         var shownFor = DateTime.UtcNow - failedAt;
         Assert.True(shownFor >= TimeSpan.FromSeconds(4), $"returned after {shownFor.TotalSeconds:0.0} s, before the 5 s shown to the user");
         await Expect(page.GetByText("验证失败，请稍后重试。", new() { Exact = true })).ToHaveCountAsync(0);
-        var stored = await portal.Database.InTransactionAsync(s => new SealRepository(s).GetAsync(seal.Id));
-        Assert.NotEqual(SealStatus.UsbKey, stored!.Status);
+        Assert.False(await IsBoundAsync(TestPkiSetup.ResetToken), "a failed verification bound the key");
     }
+
+    [Fact]
+    public async Task An_unreachable_key_helper_is_explained_with_the_download_link()
+    {
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+        // As if the PC client were not running: every call to the helper fails at the network level.
+        await page.RouteAsync(portal.KeyHelperUri.GetLeftPart(UriPartial.Authority) + "/**", route => route.AbortAsync("connectionrefused"));
+
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+
+        var problem = page.Locator("[data-helper-state=unreachable]");
+        await Expect(problem).ToBeVisibleAsync();
+        await Expect(problem).ToContainTextAsync("无法连接电子印章PC客户端：请确认客户端已安装并已启动");
+        await Expect(problem.GetByRole(AriaRole.Link, new() { Name = "点此下载" })).ToHaveAttributeAsync("href", "/download/keyhelper");
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await portal.ScreenshotAsync(page, "bind-branch-helper-unreachable");
+    }
+
+    [Fact]
+    public async Task A_seal_taken_by_someone_else_before_the_commit_gives_the_failure_page_with_retry()
+    {
+        portal.InsertOnly(TestPkiSetup.ResetToken);
+        var seal = Hz.Seals.First(s => s.SealType == "合同专用章");
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+        await FlowDriver.ToPinAsync(page, seal.Id);
+        await FlowDriver.EnterPinAsync(page, TestPkiSetup.UserPin);
+        await Expect(page.GetByAltText("法定代表人身份验证二维码")).ToBeVisibleAsync();
+
+        // While the legal representative verifies, another kiosk binds the same seal to another key.
+        var other = portal.Pki.Token(TestPkiSetup.ExpiredToken);
+        await BindInDatabaseAsync(other, seal.Id);
+        await FlowDriver.AnswerOnPhoneAsync(portal, page, pass: true);
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "绑定失败" })).ToBeVisibleAsync(new() { Timeout = 10000 });
+        await Expect(page.Locator(".result.failure .error-text")).ToHaveTextAsync("该印章在您办理期间已绑定其他介质，本次绑定未生效。请返回重试，并在选择印章时确认是否改为绑定当前USBKEY。");
+        var retry = page.GetByRole(AriaRole.Link, new() { Name = "返回重试", Exact = true });
+        await Expect(retry).ToHaveAttributeAsync("href", "/medium-change/bind");
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await portal.ScreenshotAsync(page, "bind-branch-commit-failed");
+        Assert.False(await IsBoundAsync(TestPkiSetup.ResetToken), "the losing kiosk's key was bound anyway");
+        var history = await portal.Database.InTransactionAsync(s => new BindingRepository(s).HistoryForSealAsync(seal.Id));
+        Assert.Single(history, b => b.Active); // only the other kiosk's binding
+    }
+
+    private Task<bool> IsBoundAsync(string label) => portal.Database.InTransactionAsync(async s =>
+    {
+        var medium = await new MediumRepository(s).FindAsync(MediumKind.UsbKey, portal.Pki.Token(label).Serial);
+        return medium is not null && await new BindingRepository(s).ActiveForMediumAsync(medium.Id) is not null;
+    });
 
     private Task BindInDatabaseAsync(TokenInfo token, Guid sealId)
     {

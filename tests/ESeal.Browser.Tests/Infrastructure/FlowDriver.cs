@@ -8,13 +8,18 @@ internal static class FlowDriver
     public const string Continue = "确认并进入下一步";
 
     /// <summary>Opens the menu entry and waits out the forced reading, asserting the grey countdown button.</summary>
-    public static async Task StartAndAcknowledgeAsync(IPage page, Uri baseUri, string menuEntry)
+    public static async Task StartAndAcknowledgeAsync(IPage page, Uri baseUri, string menuEntry, Func<IPage, Task>? whileReading = null)
     {
         await page.GotoAsync(baseUri.ToString());
         await page.GetByRole(AriaRole.Link, new() { Name = menuEntry, Exact = true }).First.ClickAsync();
         var button = page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^我知道了") });
         await Assertions.Expect(button).ToBeDisabledAsync();
         await Assertions.Expect(button).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("我知道了（[1-5]秒）"));
+        if (whileReading is not null)
+        {
+            await whileReading(page);
+        }
+
         await Assertions.Expect(button).ToBeEnabledAsync(new() { Timeout = 8000 });
         await Assertions.Expect(button).ToHaveTextAsync("我知道了");
         await button.ClickAsync();
