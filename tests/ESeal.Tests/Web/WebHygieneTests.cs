@@ -73,6 +73,31 @@ public sealed partial class WebHygieneTests(ESealWebFactory factory) : IClassFix
         Assert.Contains("绑定说明", partialHtml, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_oversized_step_post_is_refused_with_a_message_and_the_step_stays()
+    {
+        using var client = factory.CreateClient(new() { AllowAutoRedirect = false });
+        var flowUrl = (await client.GetAsync("/medium-change/bind")).Headers.Location!.ToString();
+        var html = await client.GetStringAsync(flowUrl);
+        string Hidden(string name) => Regex.Match(html, $"name=\"{name}\" type=\"hidden\" value=\"([^\"]+)\"|name=\"{name}\" value=\"([^\"]+)\"") is { Success: true } m
+            ? (m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value) : throw new InvalidOperationException(name + " not found");
+
+        // What was tried: 300 KB in one field of the reading step's form.
+        using var body = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Hidden("__RequestVerificationToken"),
+            ["stepToken"] = Hidden("stepToken"),
+            ["tokens"] = new string('x', 300 * 1024),
+        });
+        var response = await client.PostAsync(flowUrl, body);
+        var text = await response.Content.ReadAsStringAsync();
+        var after = await client.GetStringAsync(flowUrl);
+
+        Assert.Equal(System.Net.HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("提交的内容过大或格式不正确", text, StringComparison.Ordinal);
+        Assert.Contains("绑定说明", after, StringComparison.Ordinal); // still at the reading notice
+    }
+
     [GeneratedRegex("<script src=\"(?<src>/lib/htmx/dist/htmx\\.min\\.js)\" integrity=\"(?<sri>sha384-[A-Za-z0-9+/=]+)\"")]
     private static partial Regex HtmxScript();
 }

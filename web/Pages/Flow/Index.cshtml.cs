@@ -3,6 +3,7 @@ using ESeal.Web.Infrastructure.Security;
 using ESeal.Web.Pages.Flow.Progress;
 using ESeal.Workflows.Activities.LegalRepFaceVerification;
 using ESeal.Workflows.Runtime;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -17,6 +18,9 @@ namespace ESeal.Web.Pages.Flow;
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
 public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress, WebOptions web) : PageModel
 {
+    private const int MaxFormBytes = 256 * 1024;
+    private const string OversizedText = "提交的内容过大或格式不正确，本次提交未生效，请刷新页面后重试。";
+
     public string KeyHelperOrigin => web.KeyHelperOrigin;
 
     /// <summary>Form fields that belong to the page machinery, not to the step's input.</summary>
@@ -40,7 +44,11 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
     {
-        var form = await Request.ReadFormAsync(ct);
+        if (await ReadBoundedFormAsync(ct) is not { } form)
+        {
+            return Refused(RefusalReason.None, OversizedText, StatusCodes.Status413PayloadTooLarge);
+        }
+
         var stepToken = form[StepForm.StepTokenField].ToString();
         var input = form.Where(f => !MachineryFields.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
 
@@ -60,7 +68,11 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
     /// <summary>The PIN dialog asks for its one-time nonce and context here, then signs them with the key helper.</summary>
     public async Task<IActionResult> OnPostChallengeAsync(Guid id, CancellationToken ct)
     {
-        var form = await Request.ReadFormAsync(ct);
+        if (await ReadBoundedFormAsync(ct) is not { } form)
+        {
+            return new JsonResult(new { refused = true, message = OversizedText }) { StatusCode = StatusCodes.Status413PayloadTooLarge };
+        }
+
         var challenge = await runtime.IssuePinChallengeAsync(id, HttpContext.SessionId(), form[StepForm.StepTokenField].ToString(), ct);
         if (challenge.Reason != RefusalReason.None)
         {
@@ -123,11 +135,32 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
         return new NoContentResult();
     }
 
-    private IActionResult Refused(RefusalReason reason, string? message)
+    private IActionResult Refused(RefusalReason reason, string? message, int? status = null)
     {
         RefusalMessage = message ?? RefusalText.For(reason);
-        Response.StatusCode = StatusFor(reason);
+        Response.StatusCode = status ?? StatusFor(reason);
         return Render();
+    }
+
+    /// <summary>
+    /// A step's form is small (the largest is the key helper's token list, a few KB per
+    /// certificate); anything far bigger is refused with a message instead of a server error.
+    /// </summary>
+    private async Task<IFormCollection?> ReadBoundedFormAsync(CancellationToken ct)
+    {
+        if (Request.ContentLength > MaxFormBytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await Request.ReadFormAsync(new FormOptions { ValueLengthLimit = MaxFormBytes, MultipartBodyLengthLimit = MaxFormBytes, BufferBodyLengthLimit = MaxFormBytes }, ct);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private static int StatusFor(RefusalReason reason) => reason switch
