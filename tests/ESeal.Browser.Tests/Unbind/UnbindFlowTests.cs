@@ -54,13 +54,8 @@ public sealed class UnbindFlowTests(PortalFixture portal)
     {
         // The benchmark token carries the Hangzhou certificate; bind it to a Hangzhou seal first.
         var hz = DemoData.Hangzhou;
-        var token = portal.Pki.Token(TestPkiSetup.BenchToken);
         var seal = hz.Seals.First(s => s.SealType == "财务专用章");
-        var cert = token.Certificates[0];
-        var bound = await new MediumChangeCommands(portal.Database, TimeProvider.System).BindUsbKeyAsync(new BindUsbKeyCommand(
-            Guid.NewGuid(), null, hz.Id, seal.Id, token.Serial, new UsbKeyCertificate(cert.Sha256, "01", "CN=ESeal Test Root CA", "CN=" + hz.Name),
-            new SealHolder("王建国", "居民身份证", "330106197805121232", "13800138000"), "Kiosk", true, "test-setup"));
-        Assert.True(bound.Succeeded, bound.Message);
+        await BindInDatabaseAsync(hz, TestPkiSetup.BenchToken, seal.Id);
         portal.InsertOnly(TestPkiSetup.BenchToken);
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
 
@@ -123,6 +118,64 @@ public sealed class UnbindFlowTests(PortalFixture portal)
         Assert.Single(history, b => b.Active && b.Channel == "Mobile");
         var audit = await portal.Database.InTransactionAsync(s => new AuditLog(s).ForSealAsync(seal.Id));
         Assert.Equal([AuditKinds.Unbind, AuditKinds.Claim], audit.Select(a => a.Kind).Where(k => k is AuditKinds.Unbind or AuditKinds.Claim).TakeLast(2));
+    }
+
+    [Fact]
+    public async Task Five_wrong_PINs_lock_the_key_in_the_unbind_flow_too()
+    {
+        // A Beijing key (its CA does not matter: no proof ever succeeds here) bound to a Beijing seal.
+        var seal = Bj.Seals.First(s => s.SealType == "财务专用章");
+        await BindInDatabaseAsync(Bj, TestPkiSetup.UnknownCaToken, seal.Id);
+        portal.InsertOnly(TestPkiSetup.UnknownCaToken);
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "解绑USBKEY");
+        await FlowDriver.ClickContinueAsync(page);
+        await Expect(page.Locator(".seal-card")).ToContainTextAsync("财务专用章");
+        await FlowDriver.ClickContinueAsync(page);
+
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            await FlowDriver.EnterPinAsync(page, "111111");
+            await Expect(page.Locator("#pin-error")).ToContainTextAsync($"PIN码输入错误，请重试，连续5次输入错误将锁定USBKEY（还可尝试{5 - attempt}次）");
+        }
+
+        await FlowDriver.EnterPinAsync(page, "111111");
+        await Expect(page.Locator("#pin-error")).ToHaveTextAsync("PIN码连续5次输入错误，请联系CA重置密码。");
+        await Expect(page.Locator("#pin-input")).ToBeDisabledAsync();
+        await portal.ScreenshotAsync(page, "unbind-pin-locked");
+        Assert.Equal(SealStatus.UsbKey, (await SealAsync(seal.Id)).Status);
+    }
+
+    [Fact]
+    public async Task A_failed_face_verification_in_the_unbind_flow_returns_to_verification_and_unbinds_nothing()
+    {
+        var hz = DemoData.Hangzhou;
+        var seal = hz.Seals.First(s => s.SealType == "发票专用章");
+        await BindInDatabaseAsync(hz, TestPkiSetup.EcOnlyToken, seal.Id);
+        portal.InsertOnly(TestPkiSetup.EcOnlyToken);
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "解绑USBKEY");
+        await FlowDriver.ClickContinueAsync(page);
+        await FlowDriver.ClickContinueAsync(page);
+        await FlowDriver.EnterPinAsync(page, TestPkiSetup.UserPin);
+
+        await FlowDriver.AnswerOnPhoneAsync(portal, page, pass: false);
+
+        await Expect(page.GetByText("验证失败，请稍后重试。", new() { Exact = true })).ToBeVisibleAsync(new() { Timeout = 10000 });
+        await portal.ScreenshotAsync(page, "unbind-face-failed");
+        await Expect(page.GetByAltText("法定代表人身份验证二维码")).ToBeVisibleAsync(new() { Timeout = 10000 });
+        Assert.Equal(SealStatus.UsbKey, (await SealAsync(seal.Id)).Status);
+    }
+
+    /// <summary>Binds a test token to a seal directly in the database (an earlier binding at another kiosk).</summary>
+    private async Task BindInDatabaseAsync(DemoData.DemoEnterprise enterprise, string tokenLabel, Guid sealId)
+    {
+        var token = portal.Pki.Token(tokenLabel);
+        var cert = token.Certificates[0];
+        var outcome = await new MediumChangeCommands(portal.Database, TimeProvider.System).BindUsbKeyAsync(new BindUsbKeyCommand(
+            Guid.NewGuid(), null, enterprise.Id, sealId, token.Serial, new UsbKeyCertificate(cert.Sha256, "01", "CN=ESeal Test Root CA", "CN=" + enterprise.Name),
+            new SealHolder(enterprise.LegalRepName, "居民身份证", enterprise.LegalRepIdNumber, "13800138000"), "Kiosk", true, "test-setup"));
+        Assert.True(outcome.Succeeded || outcome.Error == CommitError.AlreadyBoundToThisMedium, outcome.Message);
     }
 
     private async Task<Seal> SealAsync(Guid id) =>
