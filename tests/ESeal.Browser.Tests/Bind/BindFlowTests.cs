@@ -151,9 +151,8 @@ public sealed class BindFlowTests(PortalFixture portal)
     [Fact]
     public async Task A_key_already_bound_to_another_seal_stops_the_binding()
     {
-        var token = portal.Pki.Token(TestPkiSetup.EcOnlyToken);
         var seal = Hz.Seals.First(s => s.SealType == "发票专用章");
-        await BindInDatabaseAsync(token, seal.Id);
+        await portal.BindInDatabaseAsync(Hz, TestPkiSetup.EcOnlyToken, seal.Id);
         portal.InsertOnly(TestPkiSetup.EcOnlyToken);
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
 
@@ -281,8 +280,7 @@ public sealed class BindFlowTests(PortalFixture portal)
         await Expect(page.GetByAltText("法定代表人身份验证二维码")).ToBeVisibleAsync();
 
         // While the legal representative verifies, another kiosk binds the same seal to another key.
-        var other = portal.Pki.Token(TestPkiSetup.ExpiredToken);
-        await BindInDatabaseAsync(other, seal.Id);
+        await portal.BindInDatabaseAsync(Hz, TestPkiSetup.ExpiredToken, seal.Id);
         await FlowDriver.AnswerOnPhoneAsync(portal, page, pass: true);
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "绑定失败" })).ToBeVisibleAsync(new() { Timeout = 10000 });
@@ -301,14 +299,4 @@ public sealed class BindFlowTests(PortalFixture portal)
         var medium = await new MediumRepository(s).FindAsync(MediumKind.UsbKey, portal.Pki.Token(label).Serial);
         return medium is not null && await new BindingRepository(s).ActiveForMediumAsync(medium.Id) is not null;
     });
-
-    private Task BindInDatabaseAsync(TokenInfo token, Guid sealId)
-    {
-        var cert = token.Certificates[0];
-        var commands = new ESeal.Db.MediumChange.MediumChangeCommands(portal.Database, TimeProvider.System);
-        return commands.BindUsbKeyAsync(new ESeal.Db.MediumChange.BindUsbKeyCommand(
-            Guid.NewGuid(), null, Hz.Id, sealId, token.Serial,
-            new UsbKeyCertificate(cert.Sha256, "01", "CN=ESeal Test Root CA", "CN=" + Hz.Name),
-            new SealHolder("王建国", "居民身份证", "330106197805121232", "13800138000"), "Kiosk", true, "test-setup"));
-    }
 }

@@ -1,4 +1,7 @@
+using ESeal.Db.Demo;
 using ESeal.Db.Infrastructure;
+using ESeal.Db.MediumChange;
+using ESeal.Db.Repositories;
 using ESeal.TestPki;
 using Microsoft.Playwright;
 
@@ -99,6 +102,18 @@ public sealed class PortalFixture : IAsyncLifetime
                 TestPkiSetup.RemoveToken(Pki, token.Label);
             }
         }
+    }
+
+    /// <summary>Binds a test token to a seal directly in the database, as an earlier binding at another kiosk would have.</summary>
+    public async Task BindInDatabaseAsync(DemoData.DemoEnterprise enterprise, string tokenLabel, Guid sealId)
+    {
+        ArgumentNullException.ThrowIfNull(enterprise);
+        var token = Pki.Token(tokenLabel);
+        var cert = token.Certificates[0];
+        var outcome = await new MediumChangeCommands(Database, TimeProvider.System).BindUsbKeyAsync(new BindUsbKeyCommand(
+            Guid.NewGuid(), null, enterprise.Id, sealId, token.Serial, new UsbKeyCertificate(cert.Sha256, "01", "CN=ESeal Test Root CA", "CN=" + enterprise.Name),
+            new SealHolder(enterprise.LegalRepName, "居民身份证", enterprise.LegalRepIdNumber, "13800138000"), "Kiosk", true, "test-setup"));
+        Assert.True(outcome.Succeeded || outcome.Error == CommitError.AlreadyBoundToThisMedium, outcome.Message);
     }
 
     public async Task<IPage> NewPageAsync(BrowserNewContextOptions options)

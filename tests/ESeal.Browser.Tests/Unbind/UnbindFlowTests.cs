@@ -55,7 +55,7 @@ public sealed class UnbindFlowTests(PortalFixture portal)
         // The benchmark token carries the Hangzhou certificate; bind it to a Hangzhou seal first.
         var hz = DemoData.Hangzhou;
         var seal = hz.Seals.First(s => s.SealType == "财务专用章");
-        await BindInDatabaseAsync(hz, TestPkiSetup.BenchToken, seal.Id);
+        await portal.BindInDatabaseAsync(hz, TestPkiSetup.BenchToken, seal.Id);
         portal.InsertOnly(TestPkiSetup.BenchToken);
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
 
@@ -125,7 +125,7 @@ public sealed class UnbindFlowTests(PortalFixture portal)
     {
         // A Beijing key (its CA does not matter: no proof ever succeeds here) bound to a Beijing seal.
         var seal = Bj.Seals.First(s => s.SealType == "财务专用章");
-        await BindInDatabaseAsync(Bj, TestPkiSetup.UnknownCaToken, seal.Id);
+        await portal.BindInDatabaseAsync(Bj, TestPkiSetup.UnknownCaToken, seal.Id);
         portal.InsertOnly(TestPkiSetup.UnknownCaToken);
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
         await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "解绑USBKEY");
@@ -151,7 +151,7 @@ public sealed class UnbindFlowTests(PortalFixture portal)
     {
         var hz = DemoData.Hangzhou;
         var seal = hz.Seals.First(s => s.SealType == "发票专用章");
-        await BindInDatabaseAsync(hz, TestPkiSetup.EcOnlyToken, seal.Id);
+        await portal.BindInDatabaseAsync(hz, TestPkiSetup.EcOnlyToken, seal.Id);
         portal.InsertOnly(TestPkiSetup.EcOnlyToken);
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
         await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "解绑USBKEY");
@@ -165,17 +165,6 @@ public sealed class UnbindFlowTests(PortalFixture portal)
         await portal.ScreenshotAsync(page, "unbind-face-failed");
         await Expect(page.GetByAltText("法定代表人身份验证二维码")).ToBeVisibleAsync(new() { Timeout = 10000 });
         Assert.Equal(SealStatus.UsbKey, (await SealAsync(seal.Id)).Status);
-    }
-
-    /// <summary>Binds a test token to a seal directly in the database (an earlier binding at another kiosk).</summary>
-    private async Task BindInDatabaseAsync(DemoData.DemoEnterprise enterprise, string tokenLabel, Guid sealId)
-    {
-        var token = portal.Pki.Token(tokenLabel);
-        var cert = token.Certificates[0];
-        var outcome = await new MediumChangeCommands(portal.Database, TimeProvider.System).BindUsbKeyAsync(new BindUsbKeyCommand(
-            Guid.NewGuid(), null, enterprise.Id, sealId, token.Serial, new UsbKeyCertificate(cert.Sha256, "01", "CN=ESeal Test Root CA", "CN=" + enterprise.Name),
-            new SealHolder(enterprise.LegalRepName, "居民身份证", enterprise.LegalRepIdNumber, "13800138000"), "Kiosk", true, "test-setup"));
-        Assert.True(outcome.Succeeded || outcome.Error == CommitError.AlreadyBoundToThisMedium, outcome.Message);
     }
 
     private async Task<Seal> SealAsync(Guid id) =>
