@@ -165,11 +165,11 @@ public sealed class BindFlowTests(PortalFixture portal)
     }
 
     [Fact]
-    public async Task A_seal_bound_to_another_medium_asks_first_cancel_stays_and_continue_goes_on_to_the_PIN()
+    public async Task A_seal_claimed_on_a_phone_asks_first_cancel_stays_and_continue_goes_on_to_the_PIN()
     {
         portal.InsertOnly(TestPkiSetup.TwoCertsToken);
         var beijing = DemoData.Beijing;
-        var bound = beijing.Seals.First(s => s.State == DemoData.DemoState.UsbKey);
+        var bound = beijing.Seals.First(s => s.State == DemoData.DemoState.Mobile);
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
 
         await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
@@ -192,7 +192,7 @@ public sealed class BindFlowTests(PortalFixture portal)
         await page.GetByRole(AriaRole.Alertdialog).GetByRole(AriaRole.Button, new() { Name = FlowDriver.Continue, Exact = true }).ClickAsync();
         await Expect(page.Locator("#pin-input")).ToBeVisibleAsync();
         var stored = await portal.Database.InTransactionAsync(s => new SealRepository(s).GetAsync(bound.Id));
-        Assert.Equal(SealStatus.UsbKey, stored!.Status); // nothing is released before the commit
+        Assert.Equal(SealStatus.Mobile, stored!.Status); // nothing is released before the commit
     }
 
     [Fact]
