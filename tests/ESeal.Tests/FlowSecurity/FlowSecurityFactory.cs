@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ESeal.Tests.FlowSecurity;
+
+/// <summary>
+/// The real web, in-process, on its own SQLite file with the demo data, with a clock the test
+/// moves by hand, proofs checked against <see cref="Origin"/> and this folder's own test root,
+/// the face simulator on and no background jobs.
+/// </summary>
+public sealed class FlowSecurityFactory : WebApplicationFactory<Program>
+{
+    /// <summary>The origin HttpClient talks to (its BaseAddress) and the one the server expects proofs for.</summary>
+    public const string Origin = "http://localhost";
+
+    private readonly string directory = Path.Combine(Path.GetTempPath(), "eseal-tests", "flow-security-" + Guid.NewGuid().ToString("N"));
+
+    public FlowClock Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public string DatabasePath => Path.Combine(directory, "web.db");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        Directory.CreateDirectory(directory);
+        var rootPath = Path.Combine(directory, "test-root.pem");
+        File.WriteAllText(rootPath, FlowSecurityPki.Instance.Root.ExportCertificatePem());
+
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", "Sqlite");
+        builder.UseSetting("Database:ConnectionString", $"Data Source={DatabasePath}");
+        builder.UseSetting("Demo:Seed", "true");
+        builder.UseSetting("Flows:Proof:PublicOrigin", Origin);
+        builder.UseSetting("Flows:Proof:CaRootPaths:0", rootPath);
+        builder.UseSetting("Flows:FaceSimulator:Enabled", "true");
+        builder.UseSetting("Flows:Jobs:Enabled", "false");
+        builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+    }
+
+    /// <summary>A browser: its own cookie jar (session + antiforgery), redirects not followed.</summary>
+    public FlowBrowser NewBrowser() => new(this, CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true }));
+
+    public DbSnapshot Snapshot(Guid instanceId) => DbSnapshot.Read(DatabasePath, instanceId);
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A lingering handle on a temp file is no reason to fail a test.
+        }
+    }
+}
+
+/// <summary>A clock the test moves by hand (the 5 s reading timer, nonce expiry).</summary>
+public sealed class FlowClock(DateTimeOffset start) : TimeProvider
+{
+    private long ticks = start.UtcTicks;
+
+    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref ticks), TimeSpan.Zero);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
+}
