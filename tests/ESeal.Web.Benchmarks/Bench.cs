@@ -97,6 +97,10 @@ internal static partial class Bench
 
         var measuredFlows = clientCounts.Length * rounds * flows;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  server time per flow (sum of means): {flowTotal / measuredFlows / 1000:F1} ms → at most {2 * 1000 / (flowTotal / measuredFlows / 1000):F0} flows/s on 2 cores if the client cost nothing"));
+        var all = stats.Samples.Values.SelectMany(v => v).ToList();
+        var stalled = all.Where(x => x > 100_000).ToList();
+        var clientMs = all.Sum() / 1000;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  requests that waited > 100 ms (SQLITE_BUSY → Microsoft.Data.Sqlite sleeps 150 ms and retries): {stalled.Count} of {all.Count} ({100.0 * stalled.Count / all.Count:F1} %), {stalled.Sum() / 1000 / clientMs * 100:F0} % of all client-side request time; per flow: {clientMs / measuredFlows:F1} ms of requests, of which {(clientMs - stalled.Sum() / 1000) / measuredFlows:F1} ms without the stalls"));
         var bound = await database.InTransactionAsync(s => s.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM seals WHERE status = 'UsbKey'"));
         Console.WriteLine($"  check: seals now bound to a USBKEY = {bound} (expected {measuredFlows + WarmUp + 1})");
         stats.Enabled = false;
