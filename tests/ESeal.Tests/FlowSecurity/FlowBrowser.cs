@@ -135,10 +135,13 @@ public sealed class FlowBrowser(FlowSecurityFactory factory, HttpClient http) : 
         return await PageOf(response);
     }
 
-    public async Task<Challenge> ChallengeAsync(FlowPage from, string? url = null)
+    public Task<Challenge> ChallengeAsync(FlowPage from) => ChallengeAsync(FlowUrl, from.Antiforgery, from.StepToken);
+
+    /// <summary>POST ?handler=Challenge as flow.js does, with the given hidden fields.</summary>
+    public async Task<Challenge> ChallengeAsync(string flowUrl, string? antiforgery, string? stepToken)
     {
-        using var content = new FormUrlEncodedContent(Form(from.Antiforgery, from.StepToken, null));
-        using var response = await Http.PostAsync(new Uri((url ?? FlowUrl) + "?handler=Challenge", UriKind.Relative), content);
+        using var content = new FormUrlEncodedContent(Form(antiforgery, stepToken, null));
+        using var response = await Http.PostAsync(new Uri(flowUrl + "?handler=Challenge", UriKind.Relative), content);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode != HttpStatusCode.InternalServerError, body);
         using var doc = JsonDocument.Parse(body);

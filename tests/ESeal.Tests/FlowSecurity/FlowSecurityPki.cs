@@ -50,14 +50,16 @@ public sealed class FlowSecurityPki
     }
 
     /// <summary>The helper's GET /v1/tokens answer for one token holding <paramref name="certificates"/> (ids 01, 02, …).</summary>
-    public static string TokensJson(string serial, params X509Certificate2[] certificates) => JsonSerializer.Serialize(new
+    public static string TokensJson(string serial, params X509Certificate2[] certificates) => TokensJson(serial, "测试USBKEY", certificates);
+
+    public static string TokensJson(string serial, string label, params X509Certificate2[] certificates) => JsonSerializer.Serialize(new
     {
         tokens = new[]
         {
             new
             {
                 serial,
-                label = "测试USBKEY",
+                label,
                 manufacturer = "SoftHSM project",
                 model = "SoftHSM v2",
                 pinLocked = false,
