@@ -22,13 +22,19 @@ public sealed class Database
     public SqlDialect Dialect { get; }
 
     /// <summary>A session with its own transaction; dispose without <see cref="DbSession.CommitAsync"/> rolls back.</summary>
-    public async Task<DbSession> BeginAsync(CancellationToken ct = default)
+    /// <param name="readOnly">
+    /// On SQLite a write transaction is BEGIN IMMEDIATE and takes the database's write lock at
+    /// once; a read-only session begins DEFERRED, so readers never queue behind writers (WAL).
+    /// </param>
+    public async Task<DbSession> BeginAsync(CancellationToken ct = default, bool readOnly = false)
     {
         var connection = Dialect.CreateConnection(connectionString);
         try
         {
             await connection.OpenAsync(ct);
-            var transaction = await connection.BeginTransactionAsync(ct);
+            var transaction = connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
+                ? sqlite.BeginTransaction(deferred: readOnly)
+                : await connection.BeginTransactionAsync(ct);
             return new DbSession(Dialect, connection, transaction);
         }
         catch
@@ -46,6 +52,14 @@ public sealed class Database
         var result = await work(session);
         await session.CommitAsync(ct);
         return result;
+    }
+
+    /// <summary>Runs a read in a read-only (on SQLite: deferred) transaction.</summary>
+    public async Task<T> ReadAsync<T>(Func<DbSession, Task<T>> read, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        await using var session = await BeginAsync(ct, readOnly: true);
+        return await read(session);
     }
 
     /// <summary>True when the database answers a trivial query.</summary>

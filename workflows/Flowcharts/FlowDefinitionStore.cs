@@ -27,18 +27,18 @@ public sealed class FlowDefinitionStore(Database database, TimeProvider clock)
             return cached;
         }
 
-        var row = await database.InTransactionAsync(s => new FlowDefinitionRepository(s).GetAsync(definitionId, version, ct), ct);
+        var row = await database.ReadAsync(s => new FlowDefinitionRepository(s).GetAsync(definitionId, version, ct), ct);
         return row is { IsPublished: true } ? Cache(row) : null;
     }
 
     public async Task<FlowDefinition?> GetLatestPublishedAsync(string definitionId, CancellationToken ct = default)
     {
-        var row = await database.InTransactionAsync(s => new FlowDefinitionRepository(s).LatestPublishedAsync(definitionId, ct), ct);
+        var row = await database.ReadAsync(s => new FlowDefinitionRepository(s).LatestPublishedAsync(definitionId, ct), ct);
         return row is null ? null : Cache(row);
     }
 
     public Task<IReadOnlyList<FlowDefinitionRow>> ListVersionsAsync(string definitionId, CancellationToken ct = default) =>
-        database.InTransactionAsync(s => new FlowDefinitionRepository(s).ListVersionsAsync(definitionId, ct), ct);
+        database.ReadAsync(s => new FlowDefinitionRepository(s).ListVersionsAsync(definitionId, ct), ct);
 
     /// <summary>Stores a draft (shape checked; the full rules are applied on publish).</summary>
     public async Task<PublishOutcome> SaveDraftAsync(string json, string actor, CancellationToken ct = default)

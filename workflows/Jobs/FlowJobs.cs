@@ -45,7 +45,7 @@ public sealed class FlowJobs(Database database, TimeProvider clock, IFaceVerific
     /// <summary>Recurring: expires running instances idle past their expiry.</summary>
     public async Task<int> ExpireAbandonedInstancesAsync()
     {
-        var ids = await database.InTransactionAsync(s => new FlowInstanceRepository(s).AbandonedAsync(clock.GetUtcNow(), Batch));
+        var ids = await database.ReadAsync(s => new FlowInstanceRepository(s).AbandonedAsync(clock.GetUtcNow(), Batch));
         var count = 0;
         foreach (var id in ids)
         {
@@ -75,7 +75,7 @@ public sealed class FlowJobs(Database database, TimeProvider clock, IFaceVerific
     /// <summary>Recurring: delivers due outbox messages.</summary>
     public async Task<IReadOnlyList<DeliveryResult>> DeliverOutboxAsync()
     {
-        var due = await database.InTransactionAsync(s => new OutboxRepository(s).DueAsync(clock.GetUtcNow(), Batch));
+        var due = await database.ReadAsync(s => new OutboxRepository(s).DueAsync(clock.GetUtcNow(), Batch));
         var results = new List<DeliveryResult>();
         foreach (var message in due)
         {
@@ -91,7 +91,7 @@ public sealed class FlowJobs(Database database, TimeProvider clock, IFaceVerific
     /// </summary>
     public async Task<DeliveryResult> DeliverOutboxMessageAsync(Guid messageId)
     {
-        var message = await database.InTransactionAsync(s => new OutboxRepository(s).GetAsync(messageId));
+        var message = await database.ReadAsync(s => new OutboxRepository(s).GetAsync(messageId));
         if (message is null)
         {
             return DeliveryResult.NotFound;

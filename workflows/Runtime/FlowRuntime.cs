@@ -307,13 +307,18 @@ public sealed class FlowRuntime : IFlowRuntime
         ?? throw new InvalidOperationException($"Flow {row.DefinitionId} v{row.DefinitionVersion} is missing.");
 
     private Task<FlowInstanceRow?> LoadAsync(Guid id, CancellationToken ct) =>
-        database.InTransactionAsync(s => new FlowInstanceRepository(s).GetAsync(id, ct), ct);
+        database.ReadAsync(s => new FlowInstanceRepository(s).GetAsync(id, ct), ct);
 
     private async Task<bool> SaveAsync(FlowInstanceRow row, int expectedVersion, IReadOnlyList<Func<DbSession, Task>> deferred, CancellationToken ct)
     {
-        if (row.Variables.Contains("\"pin\"", StringComparison.OrdinalIgnoreCase))
+        // Defence in depth behind FlowVariables: no variable may be named like a PIN. Only the keys
+        // are checked; a holder or key label that happens to read "PIN" is ordinary data.
+        using (var variables = System.Text.Json.JsonDocument.Parse(row.Variables))
         {
-            throw new InvalidOperationException("Refusing to store a PIN in flow variables.");
+            if (variables.RootElement.EnumerateObject().Any(p => FlowVariables.IsForbiddenKey(p.Name)))
+            {
+                throw new InvalidOperationException("Refusing to store a PIN in flow variables.");
+            }
         }
 
         await using var session = await database.BeginAsync(ct);

@@ -27,6 +27,9 @@ public sealed class FlowVariables
 
     public FlowVariables(Dictionary<string, string> values) => this.values = values;
 
+    /// <summary>True for a name that would hold a PIN.</summary>
+    public static bool IsForbiddenKey(string key) => ForbiddenKeys.Contains(key);
+
     public bool Changed { get; private set; }
 
     public IReadOnlyDictionary<string, string> All => values;
@@ -128,7 +131,7 @@ public sealed class StepContext
     public void OnSave(Func<DbSession, Task> write) => deferred.Add(write);
 
     /// <summary>A short read in its own transaction.</summary>
-    public Task<T> ReadAsync<T>(Func<DbSession, Task<T>> read) => Database.InTransactionAsync(read, CancellationToken);
+    public Task<T> ReadAsync<T>(Func<DbSession, Task<T>> read) => Database.ReadAsync(read, CancellationToken);
 }
 
 /// <summary>One activity type's behaviour. Lives in Activities/&lt;Type&gt;/; knows nothing of HTTP.</summary>

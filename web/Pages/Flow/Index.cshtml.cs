@@ -99,7 +99,13 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
     public async Task<IActionResult> OnGetFaceStateAsync(Guid id, CancellationToken ct)
     {
         var read = await runtime.GetAsync(id, HttpContext.SessionId(), ct);
-        if (read.View?.Data is FaceVerificationData { State: "Pending" })
+        if (read.View is null)
+        {
+            // Another session learns nothing, not even whether a verification is pending.
+            return StatusCode(StatusFor(read.Reason));
+        }
+
+        if (read.View.Data is FaceVerificationData { State: "Pending" })
         {
             return new NoContentResult();
         }

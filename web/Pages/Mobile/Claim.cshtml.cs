@@ -32,7 +32,7 @@ public sealed class ClaimModel(IFlowRuntime runtime, Database database) : PageMo
             return Page();
         }
 
-        var seal = await database.InTransactionAsync(s => new SealRepository(s).GetAsync(sealId.Value, ct), ct);
+        var seal = await database.ReadAsync(s => new SealRepository(s).GetAsync(sealId.Value, ct), ct);
         if (seal is null)
         {
             CreditCodeError = "二维码中的印章不存在，请输入企业统一社会信用代码。";
@@ -51,7 +51,7 @@ public sealed class ClaimModel(IFlowRuntime runtime, Database database) : PageMo
         }
 
         var code = CreditCode!.Trim().ToUpperInvariant();
-        var enterprise = await database.InTransactionAsync(s => new EnterpriseRepository(s).FindByCreditCodeAsync(code, ct), ct);
+        var enterprise = await database.ReadAsync(s => new EnterpriseRepository(s).FindByCreditCodeAsync(code, ct), ct);
         if (enterprise is null)
         {
             CreditCodeError = "未找到该统一社会信用代码对应的企业电子印章，请核对后重新输入。";

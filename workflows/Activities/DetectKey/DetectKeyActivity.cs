@@ -136,14 +136,16 @@ public sealed class DetectKeyHandler : ActivityHandler<DetectKeyInputs>
         try
         {
             using var doc = JsonDocument.Parse(json);
-            var list = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement
-                : doc.RootElement.TryGetProperty("tokens", out var t) && t.ValueKind == JsonValueKind.Array ? t : default;
+            var root = doc.RootElement;
+            var list = root.ValueKind == JsonValueKind.Array ? root
+                : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("tokens", out var t) && t.ValueKind == JsonValueKind.Array ? t : default;
             if (list.ValueKind != JsonValueKind.Array)
             {
                 return null;
             }
 
-            foreach (var token in list.EnumerateArray())
+            // Whatever the page posts is untrusted: anything not shaped like the helper's answer is skipped.
+            foreach (var token in list.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object))
             {
                 var s = token.TryGetProperty("serial", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString()!.Trim() : null;
                 if (string.IsNullOrEmpty(s) || s.Length > 64 || (serial is not null && s != serial))
@@ -155,7 +157,7 @@ public sealed class DetectKeyHandler : ActivityHandler<DetectKeyInputs>
                 var certs = new List<(string, string)>();
                 if (token.TryGetProperty("certificates", out var c) && c.ValueKind == JsonValueKind.Array)
                 {
-                    foreach (var cert in c.EnumerateArray())
+                    foreach (var cert in c.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object))
                     {
                         if (cert.TryGetProperty("id", out var id) && cert.TryGetProperty("der", out var der) && id.ValueKind == JsonValueKind.String && der.ValueKind == JsonValueKind.String)
                         {
