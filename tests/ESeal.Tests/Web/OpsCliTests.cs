@@ -42,6 +42,36 @@ public sealed class OpsCliTests : IDisposable
         Assert.True(File.Exists(Path.Combine(directory, "cli.db")));
     }
 
+    [Fact]
+    public async Task An_operator_clears_a_pin_lock_and_the_clearing_is_audited()
+    {
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, "lock.db");
+        var cs = $"--Database:ConnectionString=Data Source={file};Pooling=False";
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Assert.Equal(0, await OpsCli.RunAsync(["migrate", cs], output, error));
+        var db = new ESeal.Db.Infrastructure.Database(new() { ConnectionString = $"Data Source={file};Pooling=False" });
+        for (var i = 0; i < 5; i++)
+        {
+            await db.InTransactionAsync(s => new ESeal.Db.Repositories.PinLockoutRepository(s).RecordFailureAsync("LOCKED-KEY", 5, DateTimeOffset.UtcNow));
+        }
+
+        var list = await OpsCli.RunAsync(["pin-lock", "list", cs], output, error);
+        var clear = await OpsCli.RunAsync(["pin-lock", "clear", "LOCKED-KEY", "--operator", "张工", cs], output, error);
+        var again = await OpsCli.RunAsync(["pin-lock", "clear", "LOCKED-KEY", "--operator", "张工", cs], output, error);
+        var noOperator = await OpsCli.RunAsync(["pin-lock", "clear", "LOCKED-KEY", cs], output, error);
+
+        Assert.Equal([0, 0, 1, 64], new[] { list, clear, again, noOperator });
+        Assert.Contains("LOCKED-KEY\tlocked", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("PIN lock of LOCKED-KEY cleared by 张工.", output.ToString(), StringComparison.Ordinal);
+        var state = await db.ReadAsync(s => new ESeal.Db.Repositories.PinLockoutRepository(s).GetAsync("LOCKED-KEY"));
+        Assert.False(state!.IsLocked);
+        var audit = await db.ReadAsync(s => new ESeal.Db.Repositories.AuditLog(s).ListAsync());
+        var cleared = Assert.Single(audit, a => a.Kind == ESeal.Db.Repositories.AuditKinds.PinLockCleared);
+        Assert.Equal("operator:张工", cleared.Actor);
+    }
+
     public void Dispose()
     {
         try

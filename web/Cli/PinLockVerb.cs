@@ -1,0 +1,57 @@
+using System.Text.Json;
+using ESeal.Db.Infrastructure;
+using ESeal.Db.Repositories;
+
+namespace ESeal.Web.Cli;
+
+/// <summary>
+/// `pin-lock list` and `pin-lock clear SERIAL --operator NAME`: an operator clears a token's PIN
+/// lock after the CA has reset the key (SPEC §3). The clearing is audited in the same transaction.
+/// The key helper on the kiosk PC keeps its own count (see keyhelper/README.md).
+/// </summary>
+internal sealed class PinLockVerb : IOpsVerb
+{
+    public string Name => "pin-lock";
+
+    public string Summary => "list locked USBKEYs, or clear one after the CA reset it: pin-lock clear SERIAL --operator NAME";
+
+    public async Task<int> RunAsync(string[] args, IServiceProvider services, TextWriter output, TextWriter error)
+    {
+        var database = services.GetRequiredService<Database>();
+        var clock = services.GetRequiredService<TimeProvider>();
+        switch (args)
+        {
+            case ["list", ..]:
+                foreach (var l in await database.ReadAsync(s => new PinLockoutRepository(s).ListLockedAsync()))
+                {
+                    await output.WriteLineAsync($"{l.TokenSerial}\tlocked {l.LockedAt:yyyy-MM-dd HH:mm:ss}Z\t{l.FailedAttempts} wrong PINs");
+                }
+
+                return 0;
+            case ["clear", var serial, "--operator", var operatorName, ..] when !string.IsNullOrWhiteSpace(serial) && !string.IsNullOrWhiteSpace(operatorName):
+                var now = clock.GetUtcNow();
+                var cleared = await database.InTransactionAsync(async s =>
+                {
+                    if (!await new PinLockoutRepository(s).ClearAsync(serial, operatorName, now))
+                    {
+                        return false;
+                    }
+
+                    await new AuditLog(s).AppendAsync(new AuditEvent
+                    {
+                        Id = Guid.NewGuid(),
+                        OccurredAt = now,
+                        Kind = AuditKinds.PinLockCleared,
+                        Actor = $"operator:{operatorName}",
+                        Data = JsonSerializer.Serialize(new { tokenSerial = serial }),
+                    });
+                    return true;
+                });
+                await (cleared ? output : error).WriteLineAsync(cleared ? $"PIN lock of {serial} cleared by {operatorName}." : $"No PIN lock or wrong-PIN count for {serial}.");
+                return cleared ? 0 : 1;
+            default:
+                await error.WriteLineAsync($"Usage: {Name} list | {Name} clear SERIAL --operator NAME");
+                return 64;
+        }
+    }
+}
