@@ -14,6 +14,7 @@ public enum CommitError
     AlreadyBoundToThisMedium,
     SealBoundToOtherMedium,
     KeyNotBound,
+    CertificateMismatch,
     PhoneHoldsOtherSeal,
     Conflict,
 }
@@ -38,7 +39,8 @@ public sealed record BindUsbKeyCommand(
     bool ReleaseOtherMedium,
     string Actor);
 
-public sealed record UnbindUsbKeyCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, string TokenSerial, string Channel, string Actor);
+/// <param name="CertificateSha256">The certificate whose key the user proved: it must be the one the key was bound with.</param>
+public sealed record UnbindUsbKeyCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, string TokenSerial, string CertificateSha256, string Channel, string Actor);
 
 public sealed record ClaimOnMobileCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, Guid SealId, string DeviceId, string Actor);
 
@@ -56,6 +58,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
     /// releasing that medium: the commit stops rather than take the seal away silently.
     /// </summary>
     public const string SealBoundToOtherMediumText = "该印章在您办理期间已绑定其他介质，本次绑定未生效。请返回重试，并在选择印章时确认是否改为绑定当前USBKEY。";
+    public const string CertificateMismatchText = "该USBKEY中的证书与绑定时使用的证书不一致，无法解绑。如证书已由CA更新，请联系工作人员处理。";
     public const string ConflictText = "印章或介质刚刚被其他操作修改，请返回重试。";
 
     public Task<CommitOutcome> BindUsbKeyAsync(BindUsbKeyCommand c, CancellationToken ct = default)
@@ -116,7 +119,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
                 channel = c.Channel,
             };
             await audit.AppendAsync(Event(AuditKinds.Bind, c.Actor, now, seal, medium.Id, c.InstanceId, facts), ct);
-            await Outbox(db, "seal.bound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, medium = "UsbKey", tokenSerial = c.TokenSerial, at = now }, now, ct);
+            await Outbox(db, "seal.bound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, medium = "UsbKey", tokenSerial = c.TokenSerial, certificateSha256 = c.Certificate.Sha256, at = now }, now, ct);
             return new CommitOutcome(CommitError.None, null, bindingId, seal.Id, now, false);
         }, ct);
     }
@@ -136,14 +139,21 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
                 return CommitOutcome.Fail(CommitError.KeyNotBound, KeyNotBoundText);
             }
 
+            // The token serial comes from the page; the proved certificate does not. Only the key
+            // that was bound (same certificate) can unbind, whatever serial a page claims.
+            if (!string.Equals(medium.CertSha256, c.CertificateSha256, StringComparison.OrdinalIgnoreCase))
+            {
+                return CommitOutcome.Fail(CommitError.CertificateMismatch, CertificateMismatchText);
+            }
+
             if (!await bindings.CloseAsync(binding.Id, binding.Version, now, c.InstanceId, "Unbind", ct) ||
                 !await seals.SetStatusAsync(seal.Id, SealStatus.Unbound, seal.Version, now, ct))
             {
                 return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
             }
 
-            await new AuditLog(db).AppendAsync(Event(AuditKinds.Unbind, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId = binding.Id, tokenSerial = c.TokenSerial, channel = c.Channel }), ct);
-            await Outbox(db, "seal.unbound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, tokenSerial = c.TokenSerial, at = now }, now, ct);
+            await new AuditLog(db).AppendAsync(Event(AuditKinds.Unbind, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId = binding.Id, tokenSerial = c.TokenSerial, certificateSha256 = c.CertificateSha256, channel = c.Channel }), ct);
+            await Outbox(db, "seal.unbound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, tokenSerial = c.TokenSerial, certificateSha256 = c.CertificateSha256, at = now }, now, ct);
             return new CommitOutcome(CommitError.None, null, binding.Id, seal.Id, now, false);
         }, ct);
     }

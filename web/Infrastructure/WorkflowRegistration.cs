@@ -92,7 +92,13 @@ public static class WorkflowRegistration
     public static WebApplication UseESealJobs(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseHangfireDashboard("/jobs", new DashboardOptions { Authorization = [new LocalRequestsOnlyAuthorizationFilter()], DisplayStorageConnectionString = false });
+        // Behind a reverse proxy on the same host every request looks local, so "local only" is no
+        // protection: the dashboard exists only in Development until staff login protects it.
+        if (app.Environment.IsDevelopment())
+        {
+            app.UseHangfireDashboard("/jobs", new DashboardOptions { Authorization = [new LocalRequestsOnlyAuthorizationFilter()], DisplayStorageConnectionString = false });
+        }
+
         if (app.Configuration.GetValue("Flows:Jobs:Enabled", true))
         {
             var jobs = app.Services.GetRequiredService<IRecurringJobManager>();

@@ -135,6 +135,8 @@ public sealed class ProofVerifier
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.AddRange(roots);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            // The certificate comes from the user: never fetch the issuer URLs it names (SSRF, slow requests).
+            chain.ChainPolicy.DisableCertificateDownloads = true;
             chain.ChainPolicy.VerificationTime = now.UtcDateTime;
             chain.ChainPolicy.VerificationTimeIgnored = false;
             if (roots.Count == 0 || !chain.Build(certificate))

@@ -105,8 +105,8 @@ public sealed class MediumChangeCommandsTests : IDisposable
         var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
         Assert.True((await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-4", false))).Succeeded);
 
-        var unbind = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-4", "Kiosk", "kiosk-7"));
-        var again = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-4", "Kiosk", "kiosk-7"));
+        var unbind = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-4", Certificate.Sha256, "Kiosk", "kiosk-7"));
+        var again = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-4", Certificate.Sha256, "Kiosk", "kiosk-7"));
         var claim = await commands.ClaimOnMobileAsync(new ClaimOnMobileCommand(Guid.NewGuid(), null, hz.Id, seal.Id, "phone-" + Guid.NewGuid(), "legal-rep"));
 
         Assert.True(unbind.Succeeded, unbind.Message);
@@ -114,6 +114,21 @@ public sealed class MediumChangeCommandsTests : IDisposable
         Assert.True(claim.Succeeded, claim.Message);
         Assert.Equal(SealStatus.Mobile, (await Db.InTransactionAsync(s => new SealRepository(s).GetAsync(seal.Id)))!.Status);
         Assert.Null(await Db.InTransactionAsync(s => new AuditLog(s).FirstBrokenLinkAsync()));
+    }
+
+    [Fact]
+    public async Task Only_the_certificate_the_key_was_bound_with_can_unbind_it()
+    {
+        var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
+        Assert.True((await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-6", false))).Succeeded);
+
+        // Tried: a page that names the bound key's serial but proved another certificate of the enterprise.
+        var forged = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-6", new string('b', 64), "Kiosk", "kiosk-7"));
+        var real = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-6", Certificate.Sha256.ToUpperInvariant(), "Kiosk", "kiosk-7"));
+
+        Assert.Equal(CommitError.CertificateMismatch, forged.Error);
+        Assert.Equal("该USBKEY中的证书与绑定时使用的证书不一致，无法解绑。如证书已由CA更新，请联系工作人员处理。", forged.Message);
+        Assert.True(real.Succeeded, real.Message);
     }
 
     [Fact]
@@ -150,12 +165,12 @@ public sealed class MediumChangeCommandsTests : IDisposable
         var steps = new List<CommitOutcome>
         {
             await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-1", false)),
-            await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "LIFE-KEY-1", "Kiosk", "kiosk-7")),
+            await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "LIFE-KEY-1", Certificate.Sha256, "Kiosk", "kiosk-7")),
             await commands.ClaimOnMobileAsync(new ClaimOnMobileCommand(Guid.NewGuid(), null, hz.Id, seal.Id, phone, "legal-rep")),
         };
         var refused = await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-2", false));
         steps.Add(await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-2", true)));
-        steps.Add(await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "LIFE-KEY-2", "Kiosk", "kiosk-7")));
+        steps.Add(await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "LIFE-KEY-2", Certificate.Sha256, "Kiosk", "kiosk-7")));
 
         Assert.All(steps, s => Assert.True(s.Succeeded, s.Message));
         Assert.Equal(CommitError.SealBoundToOtherMedium, refused.Error);

@@ -72,4 +72,23 @@ public sealed class BadShapeRegressionTests(FlowSecurityFactory factory) : IClas
         Assert.Equal(HttpStatusCode.Forbidden, poll.Status);
         Assert.Null(poll.Location);
     }
+
+    [Fact]
+    public async Task A_posted_pin_locked_answer_shows_the_lock_but_counts_as_one_wrong_pin_only()
+    {
+        // Tried: a page that claims the helper answered PIN_LOCKED (the server cannot verify it): it
+        // must not lock the key for every kiosk at once.
+        using var browser = factory.NewBrowser();
+        var pin = await browser.ToPinAsync();
+        var challenge = await browser.ChallengeAsync(pin);
+
+        var answer = await browser.PostStepAsync(pin, new Dictionary<string, string> { ["result"] = "pinLocked", ["nonce"] = challenge.Nonce });
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Contains("PIN码连续5次输入错误，请联系CA重置密码。", answer.Html, StringComparison.Ordinal);
+        var state = await new ESeal.Db.Infrastructure.Database(new() { ConnectionString = $"Data Source={factory.DatabasePath};Pooling=False" })
+            .ReadAsync(s => new ESeal.Db.Repositories.PinLockoutRepository(s).GetAsync(browser.TokenSerial));
+        Assert.Equal(1, state!.FailedAttempts);
+        Assert.False(state.IsLocked);
+    }
 }

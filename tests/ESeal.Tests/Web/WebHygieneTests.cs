@@ -98,6 +98,16 @@ public sealed partial class WebHygieneTests(ESealWebFactory factory) : IClassFix
         Assert.Contains("绑定说明", after, StringComparison.Ordinal); // still at the reading notice
     }
 
+    [Fact]
+    public async Task The_jobs_dashboard_does_not_exist_outside_development()
+    {
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/jobs");
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, response.StatusCode);
+    }
+
     [GeneratedRegex("<script src=\"(?<src>/lib/htmx/dist/htmx\\.min\\.js)\" integrity=\"(?<sri>sha384-[A-Za-z0-9+/=]+)\"")]
     private static partial Regex HtmxScript();
 }

@@ -4,8 +4,9 @@ namespace ESeal.Web.Infrastructure.Security;
 
 /// <summary>
 /// A random id per browser, kept in an HttpOnly SameSite=Strict cookie. A flow instance belongs to
-/// the session that started it: another browser (or another kiosk user after the cookie is gone)
-/// cannot continue it.
+/// the session that started it: another browser cannot continue it. On a shared kiosk the cookie
+/// lives until the browser restarts, so kiosks should restart the browser between users (kiosk
+/// mode's usual session reset); the flow itself also expires when abandoned.
 /// </summary>
 public static class BrowserSession
 {

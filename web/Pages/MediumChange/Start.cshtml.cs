@@ -20,8 +20,10 @@ public sealed class StartModel(IFlowRuntime runtime) : PageModel
         ["unbind"] = ShippedDefinitions.UsbKeyUnbind,
     };
 
+    /// <summary>Where "返回重试" starts the same flow again.</summary>
     public static string UrlFor(string definitionId) =>
-        Flows.FirstOrDefault(f => f.Value == definitionId).Key is { } action ? $"/medium-change/{action}" : "/";
+        definitionId == ShippedDefinitions.MobileClaim ? "/m/claim"
+        : Flows.FirstOrDefault(f => f.Value == definitionId).Key is { } action ? $"/medium-change/{action}" : "/";
 
     public async Task<IActionResult> OnGetAsync(string action, Guid? sealId, CancellationToken ct)
     {

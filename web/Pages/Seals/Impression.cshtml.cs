@@ -7,8 +7,8 @@ namespace ESeal.Web.Pages.Seals;
 
 /// <summary>
 /// A seal's impression picture, by URL rather than inline in every seal list, so an htmx swap of
-/// the seal choice stays small and the browser caches the pictures. Shown only through img, where
-/// an SVG cannot run script.
+/// the seal choice stays small and the browser caches the pictures. Pages show it through img,
+/// where an SVG cannot run script; opened directly, the sandbox CSP keeps it inert as well.
 /// </summary>
 public sealed class ImpressionModel(Database database) : PageModel
 {
@@ -21,6 +21,7 @@ public sealed class ImpressionModel(Database database) : PageModel
         }
 
         Response.Headers.CacheControl = "private, max-age=3600";
+        Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
         return Content(svg, "image/svg+xml; charset=utf-8");
     }
 }

@@ -114,9 +114,12 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
             }
 
             case "pinLocked":
-                // The token itself refuses logins: record the lock at once (limit 1 locks on this failure).
-                RecordFailure(context, serial, 1, true);
+            {
+                // The helper says the key refuses logins. A page's word cannot be verified, so it is shown
+                // to this user but counted as one wrong PIN: a forged post cannot lock someone's key at once.
+                RecordFailure(context, serial, inputs.Limit, failed.Count + 1 >= inputs.Limit);
                 return StepResult.Stay(PinProofStay.PinLocked, inputs.LockedText);
+            }
 
             case "signed":
             {
