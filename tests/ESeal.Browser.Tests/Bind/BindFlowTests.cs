@@ -53,6 +53,7 @@ public sealed class BindFlowTests(PortalFixture portal)
         await Expect(page.Locator("#holderPhone-error")).ToHaveTextAsync("请输入正确的11位手机号码");
         await Expect(page.GetByLabel("证件号码")).ToHaveValueAsync("110105194912310021");
         await Expect(page.GetByLabel("联系电话")).ToHaveValueAsync("1380013800");
+        await Expect(page.Locator(".error-summary a").First).ToBeFocusedAsync(); // keyboard and screen reader land on the errors
         await Accessibility.AssertNoSeriousViolationsAsync(page);
         await portal.ScreenshotAsync(page, "bind-2-holder-errors");
         await FlowDriver.FillHolderAsync(page, "王建国", "330106197805121232", "13800138000");
@@ -65,6 +66,7 @@ public sealed class BindFlowTests(PortalFixture portal)
 
         // PIN dialog: masked, with the eye toggle; the PIN goes to the helper only.
         var pin = page.Locator("#pin-input");
+        await Expect(pin).ToBeFocusedAsync();
         await Expect(pin).ToHaveAttributeAsync("type", "password");
         await pin.FillAsync(TestPkiSetup.UserPin);
         await page.Locator("[data-pin-toggle]").ClickAsync();

@@ -36,6 +36,7 @@ public sealed class StepOrderTests(FlowSecurityFactory factory) : IClassFixture<
 
         Assert.Equal(HttpStatusCode.Conflict, answer.Status);
         Assert.Contains(TooEarlyText, answer.Html, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{browser.FlowUrl}\">继续办理</a>", answer.Html, StringComparison.Ordinal); // the flow is fine: the way back is offered
         before.AssertUnchanged(browser.Snapshot());
         Assert.Equal("ReadingNotice", (await browser.GetAsync()).Step);
     }

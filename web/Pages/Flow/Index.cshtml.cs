@@ -30,6 +30,9 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
     public string? RefusalMessage { get; private set; }
 
+    /// <summary>A double tap, a second tab or an early click: the flow itself is fine, so offer the way back to it.</summary>
+    public bool CanContinue { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         var read = await runtime.GetAsync(id, HttpContext.SessionId(), ct);
@@ -144,6 +147,7 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
     private IActionResult Refused(RefusalReason reason, string? message, int? status = null)
     {
         RefusalMessage = message ?? RefusalText.For(reason);
+        CanContinue = reason is RefusalReason.TooEarly or RefusalReason.StaleStep or RefusalReason.ConcurrentChange or RefusalReason.NotThisStep or RefusalReason.None;
         Response.StatusCode = status ?? StatusFor(reason);
         return Render();
     }

@@ -176,6 +176,17 @@
     }
   }
 
+  // After a swap, put focus where the new step begins (screen readers and keyboards follow it):
+  // an autofocus field, else the first error, else the step's heading.
+  function focusStep(root) {
+    const target = root.querySelector('[autofocus]:not([disabled])')
+      || root.querySelector('.error-summary a')
+      || root.querySelector('h1');
+    if (!target) return;
+    if (target.tagName === 'H1') target.setAttribute('tabindex', '-1');
+    target.focus({ preventScroll: false });
+  }
+
   function init(root) {
     root.querySelectorAll('[data-countdown]').forEach(countdown);
     root.querySelectorAll('form[data-detect-key]').forEach(detectKey);
@@ -185,4 +196,8 @@
   }
 
   htmx.onLoad(init);
+  document.body.addEventListener('htmx:afterSettle', (event) => {
+    const frame = document.getElementById('flow');
+    if (frame && (event.target === frame || frame.contains(event.target))) focusStep(frame);
+  });
 })();
