@@ -84,6 +84,34 @@ public sealed class DefinitionValidationTests
     }
 
     [Fact]
+    public void A_pin_proof_before_the_certificate_and_seal_are_chosen_is_refused()
+    {
+        // reading → pin → detectKey → … : the proof would sign a context with no key, certificate or seal.
+        var d = Bind();
+        var toDetect = Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "reading");
+        toDetect["target"]!["activity"] = "pin";
+        var fromPin = Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "pin");
+        var afterPin = fromPin["target"]!["activity"]!.GetValue<string>();
+        fromPin["target"]!["activity"] = "detectKey";
+        Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "chooseSeal")["target"]!["activity"] = afterPin;
+
+        var refusal = Refusal(d);
+
+        Assert.Contains("活动「pin」（PIN码验证）：存在一条没有先经过选择证书（ESeal.ChooseCertificate）就到达PIN码验证的路径", refusal, StringComparison.Ordinal);
+        Assert.Contains("没有先经过选择印章（ESeal.ChooseSeal）", refusal, StringComparison.Ordinal);
+        Assert.Contains("位于PIN码验证「pin」与提交之间", refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Steps_whose_purpose_differs_from_the_commit_are_refused()
+    {
+        var d = Bind();
+        Activity(d, "chooseSeal")["purpose"] = "claim";
+
+        Assert.Contains("用途是「claim」，但本流程提交的是「bind」", Refusal(d), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Two_starts_are_refused()
     {
         var d = Bind();

@@ -187,7 +187,65 @@ public static class DefinitionValidator
             }
         }
 
+        problems.AddRange(OrderOfProofs(d, start, specs, next));
         return problems;
+    }
+
+    /// <summary>
+    /// The PIN proof signs a context naming the token, certificate and seal, and choosing a key,
+    /// certificate or seal again forgets it: so the choices come before the proof, none of them
+    /// between the proof and the commit, and every step agrees on what the flow does.
+    /// </summary>
+    private static IEnumerable<ValidationProblem> OrderOfProofs(FlowDefinition d, string start, IReadOnlyDictionary<string, ActivitySpec> specs, Dictionary<string, List<string>> next)
+    {
+        string[] choices = [ActivityCatalog.DetectKey, ActivityCatalog.ChooseCertificate, ActivityCatalog.ChooseSeal];
+        var pins = d.Activities.Where(a => a.Type == ActivityCatalog.PinProof).ToList();
+        foreach (var pin in pins)
+        {
+            foreach (var needed in new[] { (ActivityCatalog.ChooseCertificate, "选择证书（ESeal.ChooseCertificate）"), (ActivityCatalog.ChooseSeal, "选择印章（ESeal.ChooseSeal）") })
+            {
+                if (PathAvoiding(start, pin.Id, next, id => specs[id].Type != needed.Item1) is { } path)
+                {
+                    yield return new ValidationProblem(pin.Id, $"{Name(d, pin.Id)}：存在一条没有先经过{needed.Item2}就到达PIN码验证的路径（{string.Join(" → ", path.Select(id => $"「{id}」"))}）。PIN码验证签名的内容包含所选的USBKEY、证书和印章，必须在选择之后进行。");
+                }
+            }
+
+            var afterPin = Reach(pin.Id, next, id => specs[id].Type != ActivityCatalog.PinProof);
+            foreach (var choice in d.Activities.Where(a => choices.Contains(a.Type) && afterPin.Contains(a.Id)))
+            {
+                var toCommit = Reach(choice.Id, next, id => specs[id].Type != ActivityCatalog.PinProof);
+                if (d.Activities.Any(c => specs[c.Id].Role == ActivityRole.Commit && toCommit.Contains(c.Id)))
+                {
+                    yield return new ValidationProblem(choice.Id, $"{Name(d, choice.Id)}：位于PIN码验证「{pin.Id}」与提交之间。重新选择USBKEY、证书或印章会使已完成的PIN码验证失效，提交必然失败；请把它移到PIN码验证之前。");
+                }
+            }
+        }
+
+        var commitPurpose = d.Activities.Select(a => a.Type switch
+        {
+            ActivityCatalog.CommitBind => "bind",
+            ActivityCatalog.CommitUnbind => "unbind",
+            ActivityCatalog.ClaimOnMobile => "claim",
+            _ => null,
+        }).OfType<string>().Distinct().ToList();
+        if (commitPurpose is not [var purpose])
+        {
+            yield break; // none, or several kinds of commit: other rules speak of that
+        }
+
+        foreach (var a in d.Activities)
+        {
+            var declared = a.Type switch
+            {
+                ActivityCatalog.DetectKey or ActivityCatalog.ChooseSeal => a.Text("purpose"),
+                ActivityCatalog.PinProof => a.Text("action"),
+                _ => null,
+            };
+            if (declared is not null && declared != purpose)
+            {
+                yield return new ValidationProblem(a.Id, $"{Name(d, a.Id)}：用途是「{declared}」，但本流程提交的是「{purpose}」。同一流程中各步骤的用途（purpose/action）必须与提交一致。");
+            }
+        }
     }
 
     private static HashSet<string> Reach(string from, Dictionary<string, List<string>> next, Func<string, bool> allowed)
