@@ -44,6 +44,7 @@ public static class WebRegistration
     public static WebApplication UseESealWeb(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        StartupChecks.EnsureProductionReady(app);
         PrepareDatabase(app);
 
         if (!app.Environment.IsDevelopment())

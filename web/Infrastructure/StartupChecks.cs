@@ -1,0 +1,54 @@
+using ESeal.Workflows.Face;
+using ESeal.Workflows.Proof;
+
+namespace ESeal.Web.Infrastructure;
+
+/// <summary>
+/// Settings without which production would fail later and quietly (every proof refused, QR codes
+/// to the wrong host, a server error at the face step): refuse to start instead, saying what is missing.
+/// </summary>
+public static class StartupChecks
+{
+    public static IReadOnlyList<string> ProductionProblems(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var problems = new List<string>();
+        var proof = services.GetRequiredService<ProofOptions>();
+        if (proof.PublicOrigin == new ProofOptions().PublicOrigin)
+        {
+            problems.Add("Flows:Proof:PublicOrigin is not set: it must be the portal's origin as browsers send it (e.g. https://eseal.example.gov.cn).");
+        }
+
+        if (proof.CaRootPaths.Count == 0)
+        {
+            problems.Add("Flows:Proof:CaRootPaths is empty: no USBKEY certificate could ever be trusted.");
+        }
+
+        foreach (var path in proof.CaRootPaths.Where(p => !File.Exists(p)))
+        {
+            problems.Add($"Flows:Proof:CaRootPaths names {path}, which does not exist.");
+        }
+
+        if (services.GetRequiredService<IFaceVerificationProvider>() is UnavailableFaceVerificationProvider)
+        {
+            problems.Add("No face-verification provider is registered: the legal representative could not confirm any flow.");
+        }
+
+        return problems;
+    }
+
+    public static void EnsureProductionReady(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (!app.Environment.IsProduction())
+        {
+            return;
+        }
+
+        var problems = ProductionProblems(app.Services);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException("ESeal cannot start in Production:\n- " + string.Join("\n- ", problems));
+        }
+    }
+}
