@@ -82,7 +82,7 @@ public sealed class BindFlowTests(PortalFixture portal)
         await Expect(page.GetByText("验证过程中请不要离开本页面。", new() { Exact = true })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(page);
         await portal.ScreenshotAsync(page, "bind-5-face");
-        await FlowDriver.AnswerOnPhoneAsync(portal, page, pass: true);
+        await FlowDriver.AnswerOnPhoneAsync(portal, page, pass: true, [Hz.Name, "王*国", "将电子印章绑定到USBKEY", "单位公章"], "bind-5-face-phone");
 
         // 完成: the five facts, 返回首页, and the automatic return.
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "绑定成功" })).ToBeVisibleAsync(new() { Timeout = 10000 });

@@ -68,13 +68,25 @@ internal static class FlowDriver
     }
 
     /// <summary>The legal representative answers on a phone-sized page opened from the QR code's link.</summary>
-    public static async Task AnswerOnPhoneAsync(PortalFixture portal, IPage desktop, bool pass)
+    public static async Task AnswerOnPhoneAsync(PortalFixture portal, IPage desktop, bool pass, string[]? phoneShows = null, string? screenshot = null)
     {
         var link = desktop.Locator("[data-face-phone-link]");
         await Assertions.Expect(desktop.GetByAltText("法定代表人身份验证二维码")).ToBeVisibleAsync();
         var url = await link.GetAttributeAsync("href") ?? throw new InvalidOperationException("no phone link");
         var phone = await portal.NewPageAsync(PortalFixture.Phone);
         await phone.GotoAsync(url);
+        await Assertions.Expect(phone.GetByRole(AriaRole.Note)).ToContainTextAsync("模拟环境");
+        foreach (var text in phoneShows ?? [])
+        {
+            await Assertions.Expect(phone.Locator(".facts")).ToContainTextAsync(text);
+        }
+
+        if (screenshot is not null)
+        {
+            await Accessibility.AssertNoSeriousViolationsAsync(phone);
+            await portal.ScreenshotAsync(phone, screenshot);
+        }
+
         await phone.GetByRole(AriaRole.Button, new() { Name = pass ? "模拟：验证通过" : "模拟：验证不通过" }).ClickAsync();
         await Assertions.Expect(phone.GetByRole(AriaRole.Status)).ToContainTextAsync(pass ? "身份验证已通过" : "验证不通过");
         await phone.Context.CloseAsync();

@@ -10,9 +10,14 @@ namespace ESeal.Web.Pages.Mobile;
 /// own phone app, so without the simulator this page does not exist.
 /// </summary>
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
-public sealed class FaceModel(IFaceVerificationProvider provider) : PageModel
+public sealed class FaceModel(IFaceVerificationProvider provider, ESeal.Db.Infrastructure.Database database) : PageModel
 {
     public FaceTicket? Ticket { get; private set; }
+
+    /// <summary>What the legal representative is asked to approve: the business and the seal.</summary>
+    public string? Business { get; private set; }
+
+    public string? SealText { get; private set; }
 
     public string? Outcome { get; private set; }
 
@@ -28,6 +33,7 @@ public sealed class FaceModel(IFaceVerificationProvider provider) : PageModel
         }
 
         Ticket = await provider.GetAsync(ticket, ct);
+        await DescribeAsync(ct);
         return Page();
     }
 
@@ -49,6 +55,32 @@ public sealed class FaceModel(IFaceVerificationProvider provider) : PageModel
         Outcome = !accepted ? "该二维码已使用或已过期，请在电脑页面重新扫码。"
             : decision == "pass" ? "身份验证已通过，请回到电脑页面继续办理。" : "已提交“验证不通过”，请回到电脑页面。";
         Ticket = await provider.GetAsync(ticket, ct);
+        await DescribeAsync(ct);
         return Page();
+    }
+
+    private async Task DescribeAsync(CancellationToken ct)
+    {
+        if (Ticket is null)
+        {
+            return;
+        }
+
+        var flow = await database.ReadAsync(s => new ESeal.Db.Flows.FlowInstanceRepository(s).GetAsync(Ticket.InstanceId, ct), ct);
+        if (flow is null)
+        {
+            return;
+        }
+
+        Business = flow.DefinitionId switch
+        {
+            "usbkey-bind" => "将电子印章绑定到USBKEY",
+            "usbkey-unbind" => "解除电子印章与USBKEY的绑定",
+            "mobile-claim" => "在手机端领取电子印章",
+            _ => null,
+        };
+        using var variables = System.Text.Json.JsonDocument.Parse(flow.Variables);
+        string? Text(string key) => variables.RootElement.TryGetProperty(key, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
+        SealText = Text("sealType") is { } type ? $"{type}（{Text("sealName")}）" : null;
     }
 }
