@@ -79,8 +79,16 @@ public sealed class SimulatedFaceVerificationProvider(TimeProvider clock) : IFac
     {
         ArgumentNullException.ThrowIfNull(request);
         var id = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var ticket = new FaceTicket(id, request.InstanceId, request.EnterpriseId, request.EnterpriseName, ESeal.Db.Domain.Masking.PersonName(request.LegalRepName), FaceStatus.Pending, clock.GetUtcNow() + request.Lifetime);
+        var now = clock.GetUtcNow();
+        var ticket = new FaceTicket(id, request.InstanceId, request.EnterpriseId, request.EnterpriseName, ESeal.Db.Domain.Masking.PersonName(request.LegalRepName), FaceStatus.Pending, now + request.Lifetime);
         tickets[id] = ticket;
+
+        // A ticket a day past its expiry can matter to nobody: forget it, so a long-running demo does not grow.
+        foreach (var old in tickets.Values.Where(t => now - t.ExpiresAt > TimeSpan.FromDays(1)))
+        {
+            tickets.TryRemove(old.Ticket, out _);
+        }
+
         return Task.FromResult(ticket);
     }
 

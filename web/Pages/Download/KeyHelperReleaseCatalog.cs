@@ -119,7 +119,7 @@ public sealed class KeyHelperReleaseCatalog
             bytes = File.ReadAllBytes(manifestPath);
             manifest = Parse(bytes);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return Empty(ReleaseState.ManifestUnreadable, publicKeyPem, publicKeySha256);
         }
@@ -250,7 +250,7 @@ public sealed class KeyHelperReleaseCatalog
         {
             return string.Equals(HashOf(info), entry.Sha256, StringComparison.OrdinalIgnoreCase) ? FileState.Matches : FileState.Differs;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return FileState.Missing;
         }
@@ -308,7 +308,7 @@ public sealed class KeyHelperReleaseCatalog
         {
             return SignatureState.PublicKeyUnreadable;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return SignatureState.Invalid;
         }
