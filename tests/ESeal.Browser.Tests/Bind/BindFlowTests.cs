@@ -184,11 +184,13 @@ public sealed class BindFlowTests(PortalFixture portal)
 
         var dialog = page.GetByRole(AriaRole.Alertdialog);
         await Expect(dialog).ToContainTextAsync("该印章已绑定其他介质，是否继续与当前USBKEY绑定，绑定后，将仅能通过USBKEY签章");
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "取消", Exact = true })).ToBeFocusedAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(page);
         await portal.ScreenshotAsync(page, "bind-branch-seal-bound-dialog");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "取消", Exact = true }).ClickAsync();
         await Expect(dialog).ToHaveCountAsync(0);
         await Expect(page.Locator($"#seal-{bound.Id}")).ToBeCheckedAsync();
+        await Expect(page.Locator($"#seal-{bound.Id}")).ToBeFocusedAsync();
 
         await FlowDriver.ClickContinueAsync(page);
         await page.GetByRole(AriaRole.Alertdialog).GetByRole(AriaRole.Button, new() { Name = FlowDriver.Continue, Exact = true }).ClickAsync();

@@ -177,9 +177,11 @@
   }
 
   // After a swap, put focus where the new step begins (screen readers and keyboards follow it):
-  // an autofocus field, else the first error, else the step's heading.
+  // an autofocus field, else the first live button of an open dialog, else the first error, else
+  // the step's heading.
   function focusStep(root) {
     const target = root.querySelector('[autofocus]:not([disabled])')
+      || root.querySelector('[aria-modal="true"] button:not([disabled])')
       || root.querySelector('.error-summary a')
       || root.querySelector('h1');
     if (!target) return;
@@ -192,7 +194,12 @@
     root.querySelectorAll('form[data-detect-key]').forEach(detectKey);
     root.querySelectorAll('form[data-watch-key]').forEach(watchKey);
     root.querySelectorAll('form[data-pin-proof]').forEach(pinProof);
-    root.querySelectorAll('[data-dialog-close]').forEach((b) => b.addEventListener('click', () => b.closest('[data-dialog]')?.remove()));
+    root.querySelectorAll('[data-dialog-close]').forEach((b) => b.addEventListener('click', () => {
+      const form = b.closest('form');
+      b.closest('[data-dialog]')?.remove();
+      // Back where the user was: the choice the dialog asked about.
+      (form?.querySelector('input[type=radio]:checked') || form?.querySelector('input[type=radio]'))?.focus();
+    }));
   }
 
   htmx.onLoad(init);
