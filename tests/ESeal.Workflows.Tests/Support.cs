@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ESeal.Db.Demo;
 using ESeal.Db.Infrastructure;
+using ESeal.Testing;
 using ESeal.Workflows;
 using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Face;
@@ -11,38 +12,6 @@ using ESeal.Workflows.Proof;
 using ESeal.Workflows.Runtime;
 
 namespace ESeal.Workflows.Tests;
-
-/// <summary>A fresh, migrated SQLite file per test; deleted afterwards.</summary>
-public sealed class SqliteDatabase : IDisposable
-{
-    public SqliteDatabase()
-    {
-        Directory = Path.Combine(Path.GetTempPath(), "eseal-workflow-tests", Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(Directory);
-        Options = new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={Path.Combine(Directory, "eseal.db")};Pooling=False;Default Timeout=30" };
-        var outcome = Migrator.Migrate(Options);
-        Assert.True(outcome.Successful, outcome.Error);
-        Database = new Database(Options);
-    }
-
-    public string Directory { get; }
-
-    public DatabaseOptions Options { get; }
-
-    public Database Database { get; }
-
-    public void Dispose()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A lingering handle on a temp file is no reason to fail a test.
-        }
-    }
-}
 
 /// <summary>A clock the test moves by hand.</summary>
 public sealed class FakeClock(DateTimeOffset start) : TimeProvider

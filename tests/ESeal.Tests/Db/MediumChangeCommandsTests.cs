@@ -3,6 +3,8 @@ using ESeal.Db.Infrastructure;
 using ESeal.Db.MediumChange;
 using ESeal.Db.Repositories;
 
+using ESeal.Testing;
+
 namespace ESeal.Tests.Db;
 
 /// <summary>Bind, unbind and claim on the demo data in a real SQLite file.</summary>

@@ -3,6 +3,8 @@ using ESeal.Db.Infrastructure;
 using ESeal.Db.Repositories;
 using Microsoft.Data.Sqlite;
 
+using ESeal.Testing;
+
 namespace ESeal.Tests.Db;
 
 public sealed class RepositoryTests : IClassFixture<SqliteDatabase>
