@@ -50,15 +50,20 @@ public sealed class ProofVerifier
 {
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("ESEAL-PROOF-V1");
     private readonly string origin;
-    private readonly X509Certificate2Collection roots;
-    private readonly TimeProvider clock;
 
     public ProofVerifier(string publicOrigin, X509Certificate2Collection caRoots, TimeProvider clock)
+        : this(publicOrigin, new CertificateTrust(caRoots, clock))
+    {
+    }
+
+    public ProofVerifier(string publicOrigin, CertificateTrust trust)
     {
         origin = publicOrigin;
-        roots = caRoots;
-        this.clock = clock;
+        Trust = trust;
     }
+
+    /// <summary>The chain, validity and usage rules, shared with the key-detection step.</summary>
+    public CertificateTrust Trust { get; }
 
     public static ProofVerifier FromOptions(ProofOptions options, TimeProvider clock)
     {
@@ -125,29 +130,10 @@ public sealed class ProofVerifier
                 return new(ProofFailure.BadSignature, "签名校验未通过（挑战、来源或业务信息不一致，或签名已被使用）。");
             }
 
-            var now = clock.GetUtcNow();
-            if (now < certificate.NotBefore.ToUniversalTime() || now > certificate.NotAfter.ToUniversalTime())
+            var trusted = Trust.Evaluate(certificate);
+            if (!trusted.IsTrusted)
             {
-                return new(ProofFailure.NotValidNow, "证书不在有效期内。");
-            }
-
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            // The certificate comes from the user: never fetch the issuer URLs it names (SSRF, slow requests).
-            chain.ChainPolicy.DisableCertificateDownloads = true;
-            chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-            chain.ChainPolicy.VerificationTimeIgnored = false;
-            if (roots.Count == 0 || !chain.Build(certificate))
-            {
-                return new(ProofFailure.UntrustedChain, "证书不是由受信任的CA签发。");
-            }
-
-            var usage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
-            if (usage is not null && !usage.KeyUsages.HasFlag(X509KeyUsageFlags.DigitalSignature))
-            {
-                return new(ProofFailure.NoDigitalSignatureUsage, "证书不允许用于数字签名。");
+                return new(trusted.Failure, trusted.Detail);
             }
 
             if (!string.Equals(CertificateReader.CreditCodeOf(certificate), expected.CreditCode, StringComparison.OrdinalIgnoreCase))
