@@ -23,7 +23,7 @@ public static class ActivityHandlers
     public static IReadOnlyList<IActivityHandler> Create(MediumChangeCommands commands, ProofVerifier verifier, IFaceVerificationProvider faces) =>
     [
         new ReadingNoticeHandler(),
-        new DetectKeyHandler(),
+        new DetectKeyHandler(verifier.Trust),
         new ChooseCertificateHandler(),
         new HolderFormHandler(),
         new ChooseSealHandler(),

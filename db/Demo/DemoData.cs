@@ -85,9 +85,10 @@ public static class DemoData
                     DemoState.UsbKey => await commands.BindUsbKeyAsync(
                         new BindUsbKeyCommand(
                             operation, null, e.Id, seal.Id, PreboundTokenSerial(e, i),
-                            new UsbKeyCertificate(new string('0', 56) + e.CreditCode[^8..], "01", "CN=ESeal Demo CA", $"CN={e.Name}"),
+                            // Made-up certificate and key ids: no real key can ever prove these.
+                            new UsbKeyCertificate(new string('0', 56) + e.CreditCode[^8..], MadeUpKeyId(PreboundTokenSerial(e, i)), "01", "CN=ESeal Demo CA", $"CN={e.Name}"),
                             new SealHolder(e.LegalRepName, IdDocument.Label(IdDocumentType.ResidentId), e.LegalRepIdNumber, "13800138000"),
-                            "Kiosk", false, "demo-seed"),
+                            "Kiosk", null, "demo-seed"),
                         ct),
                     DemoState.Mobile => await commands.ClaimOnMobileAsync(
                         new ClaimOnMobileCommand(operation, null, e.Id, seal.Id, $"demo-phone-{e.CreditCode[^6..]}-{i}", "demo-seed"), ct),
@@ -118,6 +119,9 @@ public static class DemoData
             s.State)).ToList();
         return new DemoEnterprise(enterpriseId, credit, name, rep, repId, list);
     }
+
+    private static string MadeUpKeyId(string serial) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("demo-key:" + serial)));
 
     private static Guid DeterministicGuid(Guid scope, string name)
     {

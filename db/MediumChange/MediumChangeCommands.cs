@@ -14,7 +14,6 @@ public enum CommitError
     AlreadyBoundToThisMedium,
     SealBoundToOtherMedium,
     KeyNotBound,
-    CertificateMismatch,
     PhoneHoldsOtherSeal,
     Conflict,
 }
@@ -27,6 +26,12 @@ public sealed record CommitOutcome(CommitError Error, string? Message, Guid? Bin
     internal static CommitOutcome Fail(CommitError error, string message) => new(error, message, null, null, null, false);
 }
 
+/// <param name="TokenSerial">What the key helper reported: recorded for people to read, never an identity.</param>
+/// <param name="Certificate">The certificate whose key the user proved: the medium is that key.</param>
+/// <param name="ReleaseBindingId">
+/// The seal's binding the user saw and confirmed releasing ("该印章已绑定其他介质…" → 确认), or null when
+/// the seal was unbound when chosen. Only that binding is ever released.
+/// </param>
 public sealed record BindUsbKeyCommand(
     Guid OperationId,
     Guid? InstanceId,
@@ -36,11 +41,12 @@ public sealed record BindUsbKeyCommand(
     UsbKeyCertificate Certificate,
     SealHolder Holder,
     string Channel,
-    bool ReleaseOtherMedium,
+    Guid? ReleaseBindingId,
     string Actor);
 
-/// <param name="CertificateSha256">The certificate whose key the user proved: it must be the one the key was bound with.</param>
-public sealed record UnbindUsbKeyCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, string TokenSerial, string CertificateSha256, string Channel, string Actor);
+/// <param name="KeyId">SHA-256 of the public key the user proved: the medium to unbind.</param>
+/// <param name="CertificateSha256">The certificate that proved it (finds keys bound before key ids were recorded).</param>
+public sealed record UnbindUsbKeyCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, string TokenSerial, string KeyId, string CertificateSha256, string Channel, string Actor);
 
 public sealed record ClaimOnMobileCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, Guid SealId, string DeviceId, string Actor);
 
@@ -58,7 +64,6 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
     /// releasing that medium: the commit stops rather than take the seal away silently.
     /// </summary>
     public const string SealBoundToOtherMediumText = "该印章在您办理期间已绑定其他介质，本次绑定未生效。请返回重试，并在选择印章时确认是否改为绑定当前USBKEY。";
-    public const string CertificateMismatchText = "该USBKEY中的证书与绑定时使用的证书不一致，无法解绑。如证书已由CA更新，请联系工作人员处理。";
     public const string ConflictText = "印章或介质刚刚被其他操作修改，请返回重试。";
 
     public Task<CommitOutcome> BindUsbKeyAsync(BindUsbKeyCommand c, CancellationToken ct = default)
@@ -74,7 +79,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
                 return CommitOutcome.Fail(CommitError.SealNotFound, "所选印章不属于该企业，请返回重新选择。");
             }
 
-            var medium = await new MediumRepository(db).GetOrCreateAsync(MediumKind.UsbKey, c.TokenSerial, c.Certificate, now, ct);
+            var medium = await new MediumRepository(db).GetOrCreateUsbKeyAsync(c.Certificate, c.TokenSerial, now, ct);
             var ofMedium = await bindings.ActiveForMediumAsync(medium.Id, ct);
             if (ofMedium is not null)
             {
@@ -85,13 +90,15 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
 
             var audit = new AuditLog(db);
             var ofSeal = await bindings.ActiveForSealAsync(seal.Id, ct);
+            // The user confirmed releasing exactly one binding (or none). If the seal is held by any
+            // other binding now — another kiosk committed in between — nobody confirmed taking it away.
+            if (ofSeal?.Id != c.ReleaseBindingId)
+            {
+                return CommitOutcome.Fail(CommitError.SealBoundToOtherMedium, SealBoundToOtherMediumText);
+            }
+
             if (ofSeal is not null)
             {
-                if (!c.ReleaseOtherMedium)
-                {
-                    return CommitOutcome.Fail(CommitError.SealBoundToOtherMedium, SealBoundToOtherMediumText);
-                }
-
                 if (!await bindings.CloseAsync(ofSeal.Id, ofSeal.Version, now, c.InstanceId, "ReleasedForRebind", ct))
                 {
                     return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
@@ -111,6 +118,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
             {
                 bindingId,
                 tokenSerial = c.TokenSerial,
+                keyId = c.Certificate.KeyId,
                 certificateSha256 = c.Certificate.Sha256,
                 holderName = Masking.PersonName(c.Holder.Name),
                 holderIdType = c.Holder.IdType,
@@ -130,7 +138,8 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
         return RunAsync(c.OperationId, "Unbind", async (db, now) =>
         {
             var bindings = new BindingRepository(db);
-            var medium = await new MediumRepository(db).FindAsync(MediumKind.UsbKey, c.TokenSerial, ct);
+            // The medium is the proved key, whatever serial the page reported.
+            var medium = await new MediumRepository(db).FindUsbKeyAsync(c.KeyId, c.CertificateSha256, ct);
             var binding = medium is null ? null : await bindings.ActiveForMediumAsync(medium.Id, ct);
             var seals = new SealRepository(db);
             var seal = binding is null ? null : await seals.GetAsync(binding.SealId, ct);
@@ -139,20 +148,13 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
                 return CommitOutcome.Fail(CommitError.KeyNotBound, KeyNotBoundText);
             }
 
-            // The token serial comes from the page; the proved certificate does not. Only the key
-            // that was bound (same certificate) can unbind, whatever serial a page claims.
-            if (!string.Equals(medium.CertSha256, c.CertificateSha256, StringComparison.OrdinalIgnoreCase))
-            {
-                return CommitOutcome.Fail(CommitError.CertificateMismatch, CertificateMismatchText);
-            }
-
             if (!await bindings.CloseAsync(binding.Id, binding.Version, now, c.InstanceId, "Unbind", ct) ||
                 !await seals.SetStatusAsync(seal.Id, SealStatus.Unbound, seal.Version, now, ct))
             {
                 return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
             }
 
-            await new AuditLog(db).AppendAsync(Event(AuditKinds.Unbind, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId = binding.Id, tokenSerial = c.TokenSerial, certificateSha256 = c.CertificateSha256, channel = c.Channel }), ct);
+            await new AuditLog(db).AppendAsync(Event(AuditKinds.Unbind, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId = binding.Id, tokenSerial = c.TokenSerial, keyId = c.KeyId, certificateSha256 = c.CertificateSha256, channel = c.Channel }), ct);
             await Outbox(db, "seal.unbound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, tokenSerial = c.TokenSerial, certificateSha256 = c.CertificateSha256, at = now }, now, ct);
             return new CommitOutcome(CommitError.None, null, binding.Id, seal.Id, now, false);
         }, ct);
@@ -176,7 +178,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
                 return CommitOutcome.Fail(CommitError.SealBoundToOtherMedium, "该印章已绑定介质，请先解绑后再在手机端领取。");
             }
 
-            var medium = await new MediumRepository(db).GetOrCreateAsync(MediumKind.Mobile, c.DeviceId, null, now, ct);
+            var medium = await new MediumRepository(db).GetOrCreateMobileAsync(c.DeviceId, now, ct);
             if (await bindings.ActiveForMediumAsync(medium.Id, ct) is not null)
             {
                 return CommitOutcome.Fail(CommitError.PhoneHoldsOtherSeal, "该手机已领取其他印章，一部手机只能领取一枚印章。");

@@ -14,6 +14,8 @@ public static class AuditKinds
     public const string PinFailed = "PinFailed";
     public const string PinLocked = "PinLocked";
     public const string PinLockCleared = "PinLockCleared";
+    public const string HelperEnrolled = "HelperEnrolled";
+    public const string HelperRevoked = "HelperRevoked";
     public const string FlowDefinitionChanged = "FlowDefinitionChanged";
 }
 

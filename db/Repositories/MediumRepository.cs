@@ -5,45 +5,83 @@ namespace ESeal.Db.Repositories;
 public sealed class MediumRepository(ISqlSession db)
 {
     private const string Columns =
-        "id, kind, identifier, cert_sha256, cert_serial, cert_issuer, cert_subject, created_at, updated_at";
+        "id, kind, identifier, key_id, token_serial, cert_sha256, cert_serial, cert_issuer, cert_subject, created_at, updated_at";
 
     public Task<Medium?> GetAsync(Guid id, CancellationToken ct = default) =>
         db.QuerySingleOrDefaultAsync<Medium>($"SELECT {Columns} FROM media WHERE id = @id", new { id }, ct);
 
-    public Task<Medium?> FindAsync(MediumKind kind, string identifier, CancellationToken ct = default) =>
+    /// <summary>A phone by its device id.</summary>
+    public Task<Medium?> FindMobileAsync(string deviceId, CancellationToken ct = default) =>
         db.QuerySingleOrDefaultAsync<Medium>(
-            $"SELECT {Columns} FROM media WHERE kind = @kind AND identifier = @identifier",
-            new { kind = kind.ToString(), identifier },
+            $"SELECT {Columns} FROM media WHERE kind = 'Mobile' AND identifier = @deviceId",
+            new { deviceId },
             ct);
 
     /// <summary>
-    /// The medium row for this token or device, created on first sight; a USBKEY's certificate
-    /// fields follow the certificate that last proved possession (a CA may renew it on the same key).
+    /// The USBKEY medium of a key: by its public key, or — for a row bound before key ids were
+    /// recorded — by the very certificate it was bound with. Never by a token serial: the serial
+    /// comes from the page and proves nothing.
     /// </summary>
-    public async Task<Medium> GetOrCreateAsync(MediumKind kind, string identifier, UsbKeyCertificate? certificate, DateTimeOffset now, CancellationToken ct = default)
+    public async Task<Medium?> FindUsbKeyAsync(string keyId, string certSha256, CancellationToken ct = default)
     {
-        var existing = await FindAsync(kind, identifier, ct);
+        var rows = await db.QueryAsync<Medium>(
+            $"SELECT {Columns} FROM media WHERE kind = 'UsbKey' AND (key_id = @keyId OR (key_id IS NULL AND cert_sha256 = @certSha256))",
+            new { keyId, certSha256 },
+            ct);
+        return rows.FirstOrDefault(m => m.KeyId == keyId) ?? rows.FirstOrDefault();
+    }
+
+    /// <summary>
+    /// The medium row for the proved key, created on first sight. The certificate fields follow the
+    /// certificate that last proved possession (a CA may renew it on the same key); an old row found
+    /// by its certificate gets its key id now.
+    /// </summary>
+    public async Task<Medium> GetOrCreateUsbKeyAsync(UsbKeyCertificate certificate, string tokenSerial, DateTimeOffset now, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var existing = await FindUsbKeyAsync(certificate.KeyId, certificate.Sha256, ct);
         if (existing is null)
         {
+            var id = Guid.NewGuid();
             await db.ExecuteAsync(
                 """
-                INSERT INTO media (id, kind, identifier, cert_sha256, cert_serial, cert_issuer, cert_subject, created_at, updated_at)
-                VALUES (@id, @kind, @identifier, @sha, @serial, @issuer, @subject, @now, @now)
+                INSERT INTO media (id, kind, identifier, key_id, token_serial, cert_sha256, cert_serial, cert_issuer, cert_subject, created_at, updated_at)
+                VALUES (@id, 'UsbKey', @identifier, @keyId, @tokenSerial, @sha, @serial, @issuer, @subject, @now, @now)
                 """,
-                new { id = Guid.NewGuid(), kind = kind.ToString(), identifier, sha = certificate?.Sha256, serial = certificate?.Serial, issuer = certificate?.Issuer, subject = certificate?.Subject, now },
+                new { id, identifier = "key:" + certificate.KeyId, keyId = certificate.KeyId, tokenSerial, sha = certificate.Sha256, serial = certificate.Serial, issuer = certificate.Issuer, subject = certificate.Subject, now },
                 ct);
+            return (await GetAsync(id, ct))!;
         }
-        else if (certificate is not null && existing.CertSha256 != certificate.Sha256)
+
+        if (existing.KeyId != certificate.KeyId || existing.CertSha256 != certificate.Sha256 || existing.TokenSerial != tokenSerial)
         {
             await db.ExecuteAsync(
                 """
-                UPDATE media SET cert_sha256 = @sha, cert_serial = @serial, cert_issuer = @issuer, cert_subject = @subject, updated_at = @now
+                UPDATE media SET key_id = @keyId, token_serial = @tokenSerial, cert_sha256 = @sha, cert_serial = @serial, cert_issuer = @issuer, cert_subject = @subject, updated_at = @now
                 WHERE id = @id
                 """,
-                new { id = existing.Id, sha = certificate.Sha256, serial = certificate.Serial, issuer = certificate.Issuer, subject = certificate.Subject, now },
+                new { id = existing.Id, keyId = certificate.KeyId, tokenSerial, sha = certificate.Sha256, serial = certificate.Serial, issuer = certificate.Issuer, subject = certificate.Subject, now },
                 ct);
         }
 
-        return (await FindAsync(kind, identifier, ct))!;
+        return (await GetAsync(existing.Id, ct))!;
+    }
+
+    /// <summary>The medium row for a phone, created on first sight.</summary>
+    public async Task<Medium> GetOrCreateMobileAsync(string deviceId, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (await FindMobileAsync(deviceId, ct) is { } existing)
+        {
+            return existing;
+        }
+
+        await db.ExecuteAsync(
+            """
+            INSERT INTO media (id, kind, identifier, created_at, updated_at)
+            VALUES (@id, 'Mobile', @deviceId, @now, @now)
+            """,
+            new { id = Guid.NewGuid(), deviceId, now },
+            ct);
+        return (await FindMobileAsync(deviceId, ct))!;
     }
 }

@@ -74,8 +74,17 @@ public sealed class Medium
 
     public MediumKind Kind { get; init; }
 
-    /// <summary>Token serial for a USBKEY, device id for a phone.</summary>
+    /// <summary>
+    /// A USBKEY's identity: "key:" + <see cref="KeyId"/> (rows from before migration 0002 keep the
+    /// serial they were bound with); a phone's device id.
+    /// </summary>
     public required string Identifier { get; init; }
+
+    /// <summary>SHA-256 (hex) of the SubjectPublicKeyInfo of the key that proved possession; null for phones and old rows.</summary>
+    public string? KeyId { get; init; }
+
+    /// <summary>The token serial the key helper reported: for people to read, never for deciding who holds what.</summary>
+    public string? TokenSerial { get; init; }
 
     public string? CertSha256 { get; init; }
 
@@ -90,8 +99,8 @@ public sealed class Medium
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
-/// <summary>The certificate that proved possession of a USBKEY.</summary>
-public sealed record UsbKeyCertificate(string Sha256, string Serial, string Issuer, string Subject);
+/// <summary>The certificate that proved possession of a USBKEY; <paramref name="KeyId"/> is the SHA-256 (hex) of its public key.</summary>
+public sealed record UsbKeyCertificate(string Sha256, string KeyId, string Serial, string Issuer, string Subject);
 
 public sealed class SealBinding
 {
@@ -130,8 +139,24 @@ public sealed class SealBinding
 /// <summary>持章人 recorded at binding.</summary>
 public sealed record SealHolder(string Name, string IdType, string IdNumber, string Phone);
 
-public sealed class PinLockout
+public enum PinCounterScope
 {
+    /// <summary>Reports signed by an enrolled key helper: the token itself refused the PIN. Holds everywhere.</summary>
+    Key,
+
+    /// <summary>What one browser session said without proof: binds that session only.</summary>
+    Session,
+}
+
+/// <summary>Consecutive wrong PINs for one key, key-wide or within one browser session.</summary>
+public sealed class PinCounter
+{
+    public required string CounterKey { get; init; }
+
+    public required string KeyId { get; init; }
+
+    public PinCounterScope Scope { get; init; }
+
     public required string TokenSerial { get; init; }
 
     public int FailedAttempts { get; init; }
@@ -147,6 +172,27 @@ public sealed class PinLockout
     public int Version { get; init; }
 
     public bool IsLocked => LockedAt is not null;
+}
+
+/// <summary>A key helper (kiosk PC) whose signed wrong-PIN reports the portal believes.</summary>
+public sealed class EnrolledHelper
+{
+    public required string KeyId { get; init; }
+
+    /// <summary>Base64 SubjectPublicKeyInfo (ECDSA P-256) of the helper's report key.</summary>
+    public required string PublicKey { get; init; }
+
+    public required string Hall { get; init; }
+
+    public required string Kiosk { get; init; }
+
+    public DateTimeOffset EnrolledAt { get; init; }
+
+    public required string EnrolledBy { get; init; }
+
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    public string? RevokedBy { get; init; }
 }
 
 public sealed class OutboxMessage

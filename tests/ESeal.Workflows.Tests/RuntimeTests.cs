@@ -1,12 +1,15 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using ESeal.Db.Demo;
 using ESeal.Db.Flows;
+using ESeal.Db.MediumChange;
 using ESeal.Db.Repositories;
 using ESeal.Workflows.Activities.ChooseSeal;
 using ESeal.Workflows.Activities.DetectKey;
 using ESeal.Workflows.Activities.PinProof;
 using ESeal.Workflows.Activities.Result;
 using ESeal.Workflows.Flowcharts;
+using ESeal.Workflows.Proof;
 using ESeal.Workflows.Runtime;
 using static ESeal.Workflows.Tests.FlowHarness;
 
@@ -104,7 +107,7 @@ public sealed class RuntimeTests
         Assert.Equal("解绑说明", ((Activities.ReadingNotice.ReadingNoticeInputs)view.Inputs).Title);
         h.Clock.Advance(TimeSpan.FromSeconds(5));
         view = await h.AdvanceAsync(view, []);
-        var unboundKey = await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Input(("tokens", TokensJson("NEVER-BOUND", TestPki.Instance.RsaLeaf))));
+        var unboundKey = await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Input(("tokens", TokensJson("NEVER-BOUND", TestPki.Instance.EcLeaf))));
         Assert.Equal((DetectKeyStay.KeyNotBound, "该USBKEY未绑定印章，无需解绑。"), (unboundKey.StayCode, unboundKey.Message));
         view = await h.AdvanceAsync(view, Input(("tokens", TokensJson(TokenSerial, TestPki.Instance.RsaLeaf))));
         view = await h.AdvanceAsync(view, []);
@@ -133,10 +136,17 @@ public sealed class RuntimeTests
     public async Task A_key_already_bound_is_stopped_and_a_seal_bound_elsewhere_needs_confirmation()
     {
         using var h = await CreateAsync();
+        // The EC key was bound to a seal earlier (at another kiosk); whatever serial a page reports
+        // for it now, the key is recognised by its public key.
+        var ec = TestPki.Instance.EcLeaf;
+        var earlier = await new MediumChangeCommands(h.Database, h.Clock).BindUsbKeyAsync(new BindUsbKeyCommand(
+            Guid.NewGuid(), null, DemoData.Hangzhou.Id, OtherUnboundSeal, "EC-KEY", new UsbKeyCertificate(TestPki.Sha256(ec), ProofVerifier.KeyIdOf(ec), ec.SerialNumber, ec.Issuer, ec.Subject),
+            new SealHolder("张三", "居民身份证", "11010519491231002X", "13800138000"), "Kiosk", null, "test"));
+        Assert.True(earlier.Succeeded, earlier.Message);
         var view = await h.Runtime.StartAsync(ShippedDefinitions.UsbKeyBind, Owner);
         h.Clock.Advance(TimeSpan.FromSeconds(5));
         view = await h.AdvanceAsync(view, []);
-        var bound = await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Input(("tokens", TokensJson(DemoData.PreboundTokenSerial(DemoData.Hangzhou, 1), TestPki.Instance.RsaLeaf))));
+        var bound = await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Input(("tokens", TokensJson("ANOTHER-SERIAL", ec))));
         Assert.Equal((DetectKeyStay.KeyBoundToOtherSeal, "该USBKEY已绑定其他印章，无法继续绑定。"), (bound.StayCode, bound.Message));
 
         var h2 = h;
@@ -260,15 +270,18 @@ public sealed class RuntimeTests
     }
 
     [Fact]
-    public async Task Wrong_pins_are_counted_per_token_and_lock_at_the_limit()
+    public async Task Wrong_pins_reported_by_an_enrolled_helper_are_counted_per_key_and_lock_at_the_limit_everywhere()
     {
         using var h = await CreateAsync();
+        using var helper = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var spki = helper.ExportSubjectPublicKeyInfo();
+        await h.Database.InTransactionAsync(s => new EnrolledHelperRepository(s).EnrollAsync(PinReport.KeyIdOf(spki), Convert.ToBase64String(spki), "大厅", "K-1", "test", h.Clock.GetUtcNow()));
         var view = await h.BindToPinAsync(UnboundSeal);
         for (var i = 1; i <= 4; i++)
         {
             var challenge = await h.Runtime.IssuePinChallengeAsync(view.InstanceId, Owner, view.StepToken);
             Assert.Equal(6 - i, challenge.AttemptsLeft);
-            var wrong = await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Input(("result", "pinIncorrect"), ("nonce", challenge.Nonce!)));
+            var wrong = await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Report(helper, challenge, "pinIncorrect"));
             Assert.Equal((PinProofStay.PinIncorrect, "PIN码输入错误，请重试，连续5次输入错误将锁定USBKEY"), (wrong.StayCode, wrong.Message));
             Assert.Equal(5 - i, Assert.IsType<PinProofData>(wrong.View!.Data).AttemptsLeft);
         }
@@ -278,10 +291,10 @@ public sealed class RuntimeTests
         Assert.Equal(PinProofStay.ChallengeInvalid, replay.StayCode);
 
         var last = await h.Runtime.IssuePinChallengeAsync(view.InstanceId, Owner, view.StepToken);
-        var locked = await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Input(("result", "pinIncorrect"), ("nonce", last.Nonce!)));
+        var locked = await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Report(helper, last, "pinIncorrect"));
         Assert.Equal((PinProofStay.PinLocked, "PIN码连续5次输入错误，请联系CA重置密码。"), (locked.StayCode, locked.Message));
 
-        // The lock belongs to the key: a new flow in another session meets it too, and no challenge is issued.
+        // The lock belongs to the key: a new flow in another session (another kiosk) meets it too, and no challenge is issued.
         var other = await h.BindToPinAsync(OtherUnboundSeal, owner: "session-B");
         var refused = await h.Runtime.IssuePinChallengeAsync(other.InstanceId, "session-B", other.StepToken);
         Assert.True(refused.Locked);
@@ -292,6 +305,36 @@ public sealed class RuntimeTests
         Assert.Equal(5, audit.Count(e => e.Kind == AuditKinds.PinFailed));
         Assert.Single(audit, e => e.Kind == AuditKinds.PinLocked);
         Assert.Null(await h.Database.InTransactionAsync(s => new AuditLog(s).FirstBrokenLinkAsync()));
+    }
+
+    [Fact]
+    public async Task Wrong_pins_nobody_vouches_for_lock_their_own_session_only()
+    {
+        using var h = await CreateAsync();
+        var view = await h.BindToPinAsync(UnboundSeal);
+        for (var i = 1; i <= 5; i++)
+        {
+            var challenge = await h.Runtime.IssuePinChallengeAsync(view.InstanceId, Owner, view.StepToken);
+            await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Input(("result", "pinIncorrect"), ("nonce", challenge.Nonce!)));
+        }
+
+        var again = await h.BindToPinAsync(OtherUnboundSeal);
+        Assert.True(Assert.IsType<PinProofData>(again.Data).Locked); // same session, new flow: still locked
+        var other = await h.BindToPinAsync(OtherUnboundSeal, owner: "session-B");
+        Assert.False(Assert.IsType<PinProofData>(other.Data).Locked);
+        Assert.Equal(5, (await h.Runtime.IssuePinChallengeAsync(other.InstanceId, "session-B", other.StepToken)).AttemptsLeft);
+    }
+
+    private static Dictionary<string, string> Report(ECDsa helper, PinChallengeResult challenge, string result)
+    {
+        var attemptsLeft = (challenge.AttemptsLeft - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var data = PinReport.ToBeSigned(Origin, challenge.Nonce!, challenge.Context!, challenge.TokenSerial!, result == "pinLocked" ? PinReport.PinLocked : PinReport.PinIncorrect, attemptsLeft);
+        return Input(
+            ("result", result),
+            ("nonce", challenge.Nonce!),
+            ("attemptsLeft", attemptsLeft),
+            ("reportKeyId", PinReport.KeyIdOf(helper.ExportSubjectPublicKeyInfo())),
+            ("reportSignature", Convert.ToBase64String(helper.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))));
     }
 
     [Fact]

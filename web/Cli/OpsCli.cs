@@ -8,7 +8,7 @@ namespace ESeal.Web.Cli;
 /// </summary>
 public static class OpsCli
 {
-    public static IReadOnlyList<IOpsVerb> Verbs { get; } = [new MigrateVerb(), new SeedDemoVerb(), new FlowsVerb(), new PinLockVerb()];
+    public static IReadOnlyList<IOpsVerb> Verbs { get; } = [new MigrateVerb(), new SeedDemoVerb(), new FlowsVerb(), new PinLockVerb(), new HelpersVerb()];
 
     /// <summary>An argument list that starts with a bare word (not an option such as --urls) is a verb.</summary>
     public static bool IsVerb(string[] args) => args.Length > 0 && !args[0].StartsWith('-');

@@ -5,15 +5,16 @@ using ESeal.Db.Repositories;
 namespace ESeal.Web.Cli;
 
 /// <summary>
-/// `pin-lock list` and `pin-lock clear SERIAL --operator NAME`: an operator clears a token's PIN
-/// lock after the CA has reset the key (SPEC §3). The clearing is audited in the same transaction.
-/// The key helper on the kiosk PC keeps its own count (see keyhelper/README.md).
+/// `pin-lock list` and `pin-lock clear SERIAL|KEYID --operator NAME`: an operator clears a key's
+/// PIN lock after the CA has reset it (SPEC §3): every count of that key, key-wide and per browser
+/// session. The clearing is audited in the same transaction. The key helper on the kiosk PC keeps
+/// its own count (see keyhelper/README.md).
 /// </summary>
 internal sealed class PinLockVerb : IOpsVerb
 {
     public string Name => "pin-lock";
 
-    public string Summary => "list locked USBKEYs, or clear one after the CA reset it: pin-lock clear SERIAL --operator NAME";
+    public string Summary => "list locked USBKEYs, or clear one after the CA reset it: pin-lock clear SERIAL|KEYID --operator NAME";
 
     public async Task<int> RunAsync(string[] args, IServiceProvider services, TextWriter output, TextWriter error)
     {
@@ -22,9 +23,10 @@ internal sealed class PinLockVerb : IOpsVerb
         switch (args)
         {
             case ["list", ..]:
-                foreach (var l in await database.ReadAsync(s => new PinLockoutRepository(s).ListLockedAsync()))
+                foreach (var l in await database.ReadAsync(s => new PinCounterRepository(s).ListLockedAsync()))
                 {
-                    await output.WriteLineAsync($"{l.TokenSerial}\tlocked {l.LockedAt:yyyy-MM-dd HH:mm:ss}Z\t{l.FailedAttempts} wrong PINs");
+                    var scope = l.Scope == PinCounterScope.Key ? "key-wide" : "one browser session";
+                    await output.WriteLineAsync($"{l.TokenSerial}\tkey {l.KeyId}\tlocked {l.LockedAt:yyyy-MM-dd HH:mm:ss}Z\t{l.FailedAttempts} wrong PINs\t{scope}");
                 }
 
                 return 0;
@@ -32,7 +34,7 @@ internal sealed class PinLockVerb : IOpsVerb
                 var now = clock.GetUtcNow();
                 var cleared = await database.InTransactionAsync(async s =>
                 {
-                    if (!await new PinLockoutRepository(s).ClearAsync(serial, operatorName, now))
+                    if (!await new PinCounterRepository(s).ClearAsync(serial, operatorName, now))
                     {
                         return false;
                     }
@@ -50,7 +52,7 @@ internal sealed class PinLockVerb : IOpsVerb
                 await (cleared ? output : error).WriteLineAsync(cleared ? $"PIN lock of {serial} cleared by {operatorName}." : $"No PIN lock or wrong-PIN count for {serial}.");
                 return cleared ? 0 : 1;
             default:
-                await error.WriteLineAsync($"Usage: {Name} list | {Name} clear SERIAL --operator NAME");
+                await error.WriteLineAsync($"Usage: {Name} list | {Name} clear SERIAL|KEYID --operator NAME");
                 return 64;
         }
     }

@@ -15,6 +15,9 @@ public static class FlowVars
     public const string Certificates = "certificates";
     public const string CertificateId = "certificateId";
     public const string CertSha256 = "certSha256";
+
+    /// <summary>SHA-256 (hex) of the chosen certificate's public key: the medium's identity.</summary>
+    public const string KeyId = "keyId";
     public const string CertSerial = "certSerial";
     public const string CertIssuer = "certIssuer";
     public const string CertSubject = "certSubject";
@@ -29,7 +32,8 @@ public static class FlowVars
     public const string SealId = "sealId";
     public const string SealType = "sealType";
     public const string SealName = "sealName";
-    public const string ReleaseOtherMedium = "releaseOtherMedium";
+    /// <summary>The seal's binding the user confirmed releasing (bind to a seal held by another medium), else absent.</summary>
+    public const string ReleaseBindingId = "releaseBindingId";
     public const string DeviceId = "deviceId";
     public const string PinProvedCertSha256 = "pinProvedCertSha256";
     public const string PinProvedToken = "provedToken";
@@ -43,6 +47,9 @@ public static class FlowVars
     internal const string PinNonceExpires = "_pinNonceExpires";
     internal const string PinContext = "_pinContext";
     internal const string FaceState = "_faceState";
+
+    /// <summary>The binding the "已绑定其他介质" dialog was shown for: confirming releases this one only.</summary>
+    internal const string ReleaseOffered = "_releaseOffered";
 
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -98,6 +98,7 @@ public static class ActivityCatalog
             T("noKeyText", "未检测到USBKEY时的文字", "未检测到USBKEY，请插入USBKEY后点击刷新。"),
             T("refreshText", "刷新按钮文字", "刷新"),
             T("noCertificateText", "无证书时的红色文字", "未检测到证书，请重新插入USBKEY或检查驱动是否正确安装"),
+            T("untrustedCertificateText", "证书不受信任时的文字", "USBKEY中的证书不是由受信任的CA签发，或已过期、已吊销，不能用于办理。请更换USBKEY或联系CA。"),
             T("keyBoundToOtherSealText", "USBKEY已绑定其他印章时的文字", "该USBKEY已绑定其他印章，无法继续绑定。"),
             T("keyNotBoundText", "USBKEY未绑定印章时的文字", "该USBKEY未绑定印章，无需解绑。"),
             new("showHelpLines", InputKind.Boolean, "未检测到USBKEY时显示四条提示", false),

@@ -62,6 +62,9 @@ public sealed class ProofVerifier
         Trust = trust;
     }
 
+    /// <summary>The portal's public origin: what every signature from the key helper is bound to.</summary>
+    public string Origin => origin;
+
     /// <summary>The chain, validity and usage rules, shared with the key-detection step.</summary>
     public CertificateTrust Trust { get; }
 
@@ -94,6 +97,13 @@ public sealed class ProofVerifier
     public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     public static string Sha256Hex(byte[] der) => Convert.ToHexStringLower(SHA256.HashData(der));
+
+    /// <summary>The key's identity: SHA-256 (hex) of the certificate's SubjectPublicKeyInfo. A CA renewal on the same key keeps it.</summary>
+    public static string KeyIdOf(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return Convert.ToHexStringLower(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+    }
 
     public ProofVerification Verify(PostedProof proof, ProofExpectation expected)
     {

@@ -300,7 +300,8 @@ public sealed class BindFlowTests(PortalFixture portal)
 
     private Task<bool> IsBoundAsync(string label) => portal.Database.InTransactionAsync(async s =>
     {
-        var medium = await new MediumRepository(s).FindAsync(MediumKind.UsbKey, portal.Pki.Token(label).Serial);
+        var cert = portal.Pki.Token(label).Certificates[0];
+        var medium = await new MediumRepository(s).FindUsbKeyAsync(PortalFixture.KeyIdOf(cert), cert.Sha256);
         return medium is not null && await new BindingRepository(s).ActiveForMediumAsync(medium.Id) is not null;
     });
 }

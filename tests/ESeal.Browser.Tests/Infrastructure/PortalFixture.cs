@@ -110,10 +110,20 @@ public sealed class PortalFixture : IAsyncLifetime
         ArgumentNullException.ThrowIfNull(enterprise);
         var token = Pki.Token(tokenLabel);
         var cert = token.Certificates[0];
+        var holding = await Database.ReadAsync(s => new BindingRepository(s).ActiveForSealAsync(sealId));
         var outcome = await new MediumChangeCommands(Database, TimeProvider.System).BindUsbKeyAsync(new BindUsbKeyCommand(
-            Guid.NewGuid(), null, enterprise.Id, sealId, token.Serial, new UsbKeyCertificate(cert.Sha256, "01", "CN=ESeal Test Root CA", "CN=" + enterprise.Name),
-            new SealHolder(enterprise.LegalRepName, "居民身份证", enterprise.LegalRepIdNumber, "13800138000"), "Kiosk", true, "test-setup"));
+            Guid.NewGuid(), null, enterprise.Id, sealId, token.Serial, new UsbKeyCertificate(cert.Sha256, KeyIdOf(cert), "01", "CN=ESeal Test Root CA", "CN=" + enterprise.Name),
+            new SealHolder(enterprise.LegalRepName, "居民身份证", enterprise.LegalRepIdNumber, "13800138000"), "Kiosk", holding?.Id, "test-setup"));
         Assert.True(outcome.Succeeded || outcome.Error == CommitError.AlreadyBoundToThisMedium, outcome.Message);
+    }
+
+    /// <summary>The medium identity the portal gives a test certificate's key.</summary>
+    public static string KeyIdOf(CertificateInfo certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        using var x509 = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(certificate.File);
+        // As ProofVerifier.KeyIdOf: SHA-256 of the SubjectPublicKeyInfo.
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(x509.PublicKey.ExportSubjectPublicKeyInfo()));
     }
 
     public async Task<IPage> NewPageAsync(BrowserNewContextOptions options)

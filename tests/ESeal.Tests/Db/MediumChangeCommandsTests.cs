@@ -10,7 +10,7 @@ namespace ESeal.Tests.Db;
 /// <summary>Bind, unbind and claim on the demo data in a real SQLite file.</summary>
 public sealed class MediumChangeCommandsTests : IDisposable
 {
-    private static readonly UsbKeyCertificate Certificate = new(new string('a', 64), "1F", "CN=ESeal Test Root CA", "CN=杭州云印信息技术有限公司");
+    private static readonly UsbKeyCertificate Certificate = KeyCertificate("SOFTHSM-1");
     private static readonly SealHolder Holder = new("王建国", "居民身份证", "330106197805121232", "13800138000");
 
     private readonly SqliteDatabase fixture = new();
@@ -44,7 +44,7 @@ public sealed class MediumChangeCommandsTests : IDisposable
     {
         var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
         var operation = Guid.NewGuid();
-        var command = new BindUsbKeyCommand(operation, operation, hz.Id, seal.Id, "SOFTHSM-1", Certificate, Holder, "Kiosk", false, "kiosk-7");
+        var command = new BindUsbKeyCommand(operation, operation, hz.Id, seal.Id, "SOFTHSM-1", Certificate, Holder, "Kiosk", null, "kiosk-7");
 
         var first = await commands.BindUsbKeyAsync(command);
         var repeat = await commands.BindUsbKeyAsync(command);
@@ -74,9 +74,9 @@ public sealed class MediumChangeCommandsTests : IDisposable
     public async Task A_key_bound_to_one_seal_cannot_be_bound_to_another()
     {
         var seals = hz.Seals.Where(s => s.State == DemoData.DemoState.Unbound).Take(2).ToList();
-        Assert.True((await commands.BindUsbKeyAsync(Bind(seals[0].Id, "SOFTHSM-2", false))).Succeeded);
+        Assert.True((await commands.BindUsbKeyAsync(Bind(seals[0].Id, "SOFTHSM-2", null))).Succeeded);
 
-        var second = await commands.BindUsbKeyAsync(Bind(seals[1].Id, "SOFTHSM-2", false));
+        var second = await commands.BindUsbKeyAsync(Bind(seals[1].Id, "SOFTHSM-2", null));
 
         Assert.Equal(CommitError.KeyBoundToOtherSeal, second.Error);
         Assert.Equal("该USBKEY已绑定其他印章，无法继续绑定。", second.Message);
@@ -88,8 +88,9 @@ public sealed class MediumChangeCommandsTests : IDisposable
     {
         var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Mobile);
 
-        var refused = await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-3", false));
-        var confirmed = await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-3", true));
+        var refused = await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-3", null));
+        var shown = (await Db.ReadAsync(s => new BindingRepository(s).ActiveForSealAsync(seal.Id)))!.Id;
+        var confirmed = await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-3", shown));
 
         Assert.Equal(CommitError.SealBoundToOtherMedium, refused.Error);
         Assert.True(confirmed.Succeeded, confirmed.Message);
@@ -105,10 +106,10 @@ public sealed class MediumChangeCommandsTests : IDisposable
     public async Task Unbind_frees_the_seal_for_a_mobile_claim_and_an_unbound_key_is_refused()
     {
         var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
-        Assert.True((await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-4", false))).Succeeded);
+        Assert.True((await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-4", null))).Succeeded);
 
-        var unbind = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-4", Certificate.Sha256, "Kiosk", "kiosk-7"));
-        var again = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-4", Certificate.Sha256, "Kiosk", "kiosk-7"));
+        var unbind = await commands.UnbindUsbKeyAsync(Unbind("SOFTHSM-4"));
+        var again = await commands.UnbindUsbKeyAsync(Unbind("SOFTHSM-4"));
         var claim = await commands.ClaimOnMobileAsync(new ClaimOnMobileCommand(Guid.NewGuid(), null, hz.Id, seal.Id, "phone-" + Guid.NewGuid(), "legal-rep"));
 
         Assert.True(unbind.Succeeded, unbind.Message);
@@ -119,18 +120,73 @@ public sealed class MediumChangeCommandsTests : IDisposable
     }
 
     [Fact]
-    public async Task Only_the_certificate_the_key_was_bound_with_can_unbind_it()
+    public async Task Only_the_key_that_was_bound_can_unbind_it_whatever_serial_the_page_names()
     {
         var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
-        Assert.True((await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-6", false))).Succeeded);
+        Assert.True((await commands.BindUsbKeyAsync(Bind(seal.Id, "SOFTHSM-6", null))).Succeeded);
 
-        // Tried: a page that names the bound key's serial but proved another certificate of the enterprise.
-        var forged = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-6", new string('b', 64), "Kiosk", "kiosk-7"));
-        var real = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-6", Certificate.Sha256.ToUpperInvariant(), "Kiosk", "kiosk-7"));
+        // Tried: a page that names the bound key's serial but proved another key of the enterprise.
+        var other = KeyCertificate("OTHER-KEY");
+        var forged = await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "SOFTHSM-6", other.KeyId, other.Sha256, "Kiosk", "kiosk-7"));
+        var real = await commands.UnbindUsbKeyAsync(Unbind("SOFTHSM-6"));
 
-        Assert.Equal(CommitError.CertificateMismatch, forged.Error);
-        Assert.Equal("该USBKEY中的证书与绑定时使用的证书不一致，无法解绑。如证书已由CA更新，请联系工作人员处理。", forged.Message);
+        Assert.Equal(CommitError.KeyNotBound, forged.Error);
         Assert.True(real.Succeeded, real.Message);
+    }
+
+    [Fact]
+    public async Task A_serial_claimed_by_another_enterprises_key_does_not_take_the_real_token_from_its_holder()
+    {
+        // Enterprise B binds its own seal with its own key while reporting A's token serial.
+        var bSeal = DemoData.Beijing.Seals.First(s => s.State == DemoData.DemoState.Unbound);
+        var bKey = KeyCertificate("B-REAL-KEY");
+        var squat = await commands.BindUsbKeyAsync(new BindUsbKeyCommand(Guid.NewGuid(), null, DemoData.Beijing.Id, bSeal.Id, "A-TOKEN-SERIAL", bKey, Holder, "Web", null, "attacker"));
+        Assert.True(squat.Succeeded, squat.Message);
+
+        // A, holding the token with that serial and its own key, binds and later unbinds as usual.
+        var aSeal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
+        var aBind = await commands.BindUsbKeyAsync(Bind(aSeal.Id, "A-TOKEN-SERIAL", null));
+        var aUnbind = await commands.UnbindUsbKeyAsync(Unbind("A-TOKEN-SERIAL"));
+
+        Assert.True(aBind.Succeeded, aBind.Message);
+        Assert.True(aUnbind.Succeeded, aUnbind.Message);
+        var (bMedium, aMedium) = await Db.InTransactionAsync(async s => (
+            await new MediumRepository(s).FindUsbKeyAsync(bKey.KeyId, bKey.Sha256),
+            await new MediumRepository(s).FindUsbKeyAsync(KeyCertificate("A-TOKEN-SERIAL").KeyId, KeyCertificate("A-TOKEN-SERIAL").Sha256)));
+        Assert.NotEqual(bMedium!.Id, aMedium!.Id);
+        Assert.Equal("key:" + bKey.KeyId, bMedium.Identifier);
+    }
+
+    [Fact]
+    public async Task Confirming_the_release_of_a_medium_releases_that_medium_only_never_a_later_winner()
+    {
+        var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
+        Assert.True((await commands.BindUsbKeyAsync(Bind(seal.Id, "M0", null))).Succeeded);
+        var shown = (await Db.ReadAsync(s => new BindingRepository(s).ActiveForSealAsync(seal.Id)))!.Id;
+
+        // Two kiosks were both shown M0 holding the seal and both confirmed releasing it.
+        var fast = await commands.BindUsbKeyAsync(Bind(seal.Id, "FAST-KIOSK-KEY", shown));
+        var slow = await commands.BindUsbKeyAsync(Bind(seal.Id, "SLOW-KIOSK-KEY", shown));
+
+        Assert.True(fast.Succeeded, fast.Message);
+        Assert.Equal(CommitError.SealBoundToOtherMedium, slow.Error);
+        Assert.Equal(MediumChangeCommands.SealBoundToOtherMediumText, slow.Message);
+        var active = await Db.ReadAsync(s => new BindingRepository(s).ActiveForSealAsync(seal.Id));
+        Assert.Equal(fast.BindingId, active!.Id);
+    }
+
+    [Fact]
+    public async Task A_seal_freed_after_the_user_confirmed_releasing_its_medium_is_reported_as_changed_not_silently_bound()
+    {
+        var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
+        Assert.True((await commands.BindUsbKeyAsync(Bind(seal.Id, "M1", null))).Succeeded);
+        var shown = (await Db.ReadAsync(s => new BindingRepository(s).ActiveForSealAsync(seal.Id)))!.Id;
+        Assert.True((await commands.UnbindUsbKeyAsync(Unbind("M1"))).Succeeded);
+
+        var late = await commands.BindUsbKeyAsync(Bind(seal.Id, "LATE-KEY", shown));
+
+        Assert.Equal(CommitError.SealBoundToOtherMedium, late.Error);
+        Assert.Equal(SealStatus.Unbound, (await Db.ReadAsync(s => new SealRepository(s).GetAsync(seal.Id)))!.Status);
     }
 
     [Fact]
@@ -138,7 +194,7 @@ public sealed class MediumChangeCommandsTests : IDisposable
     {
         var foreign = DemoData.Beijing.Seals.First(s => s.State == DemoData.DemoState.Unbound);
 
-        var outcome = await commands.BindUsbKeyAsync(Bind(foreign.Id, "SOFTHSM-5", false));
+        var outcome = await commands.BindUsbKeyAsync(Bind(foreign.Id, "SOFTHSM-5", null));
 
         Assert.Equal(CommitError.SealNotFound, outcome.Error);
     }
@@ -149,8 +205,8 @@ public sealed class MediumChangeCommandsTests : IDisposable
         var seal = hz.Seals.First(s => s.State == DemoData.DemoState.Unbound);
 
         var results = await Task.WhenAll(
-            Task.Run(() => commands.BindUsbKeyAsync(Bind(seal.Id, "RACE-A", false))),
-            Task.Run(() => commands.BindUsbKeyAsync(Bind(seal.Id, "RACE-B", false))));
+            Task.Run(() => commands.BindUsbKeyAsync(Bind(seal.Id, "RACE-A", null))),
+            Task.Run(() => commands.BindUsbKeyAsync(Bind(seal.Id, "RACE-B", null))));
 
         Assert.Single(results, r => r.Succeeded);
         Assert.Single(results, r => !r.Succeeded);
@@ -166,13 +222,14 @@ public sealed class MediumChangeCommandsTests : IDisposable
 
         var steps = new List<CommitOutcome>
         {
-            await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-1", false)),
-            await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "LIFE-KEY-1", Certificate.Sha256, "Kiosk", "kiosk-7")),
+            await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-1", null)),
+            await commands.UnbindUsbKeyAsync(Unbind("LIFE-KEY-1")),
             await commands.ClaimOnMobileAsync(new ClaimOnMobileCommand(Guid.NewGuid(), null, hz.Id, seal.Id, phone, "legal-rep")),
         };
-        var refused = await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-2", false));
-        steps.Add(await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-2", true)));
-        steps.Add(await commands.UnbindUsbKeyAsync(new UnbindUsbKeyCommand(Guid.NewGuid(), null, hz.Id, "LIFE-KEY-2", Certificate.Sha256, "Kiosk", "kiosk-7")));
+        var refused = await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-2", null));
+        var claimed = (await Db.ReadAsync(s => new BindingRepository(s).ActiveForSealAsync(seal.Id)))!.Id;
+        steps.Add(await commands.BindUsbKeyAsync(Bind(seal.Id, "LIFE-KEY-2", claimed)));
+        steps.Add(await commands.UnbindUsbKeyAsync(Unbind("LIFE-KEY-2")));
 
         Assert.All(steps, s => Assert.True(s.Succeeded, s.Message));
         Assert.Equal(CommitError.SealBoundToOtherMedium, refused.Error);
@@ -194,8 +251,17 @@ public sealed class MediumChangeCommandsTests : IDisposable
         Assert.Null(broken);
     }
 
-    private BindUsbKeyCommand Bind(Guid sealId, string token, bool release) =>
-        new(Guid.NewGuid(), null, hz.Id, sealId, token, Certificate, Holder, "Kiosk", release, "kiosk-7");
+    /// <summary>Each test token holds its own key: a made-up certificate and key id derived from its serial.</summary>
+    private static UsbKeyCertificate KeyCertificate(string token) =>
+        new(Hex("cert:" + token), Hex("key:" + token), "1F", "CN=ESeal Test Root CA", "CN=杭州云印信息技术有限公司");
+
+    private static string Hex(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    private BindUsbKeyCommand Bind(Guid sealId, string token, Guid? releaseBindingId) =>
+        new(Guid.NewGuid(), null, hz.Id, sealId, token, KeyCertificate(token), Holder, "Kiosk", releaseBindingId, "kiosk-7");
+
+    private UnbindUsbKeyCommand Unbind(string token) =>
+        new(Guid.NewGuid(), null, hz.Id, token, KeyCertificate(token).KeyId, KeyCertificate(token).Sha256, "Kiosk", "kiosk-7");
 
     public void Dispose() => fixture.Dispose();
 }

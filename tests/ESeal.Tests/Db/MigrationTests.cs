@@ -36,7 +36,7 @@ public sealed class MigrationTests : IDisposable
         }
 
         Assert.Superset(
-            new HashSet<string> { "enterprises", "seals", "media", "seal_bindings", "audit_events", "pin_lockouts", "flow_definitions", "flow_instances", "outbox", "committed_operations" },
+            new HashSet<string> { "enterprises", "seals", "media", "seal_bindings", "audit_events", "pin_counters", "enrolled_helpers", "flow_definitions", "flow_instances", "outbox", "committed_operations" },
             tables.ToHashSet());
     }
 

@@ -63,8 +63,8 @@ public sealed class RepositoryTests : IClassFixture<SqliteDatabase>
         var ex = await Assert.ThrowsAsync<SqliteException>(() => db.InTransactionAsync(async s =>
         {
             var media = new MediumRepository(s);
-            var a = await media.GetOrCreateAsync(MediumKind.UsbKey, "KEY-A-" + Guid.NewGuid(), null, now);
-            var b = await media.GetOrCreateAsync(MediumKind.UsbKey, "KEY-B-" + Guid.NewGuid(), null, now);
+            var a = await media.GetOrCreateMobileAsync("phone-A-" + Guid.NewGuid(), now);
+            var b = await media.GetOrCreateMobileAsync("phone-B-" + Guid.NewGuid(), now);
             var bindings = new BindingRepository(s);
             await bindings.InsertActiveAsync(Guid.NewGuid(), seal.Id, a.Id, "Kiosk", now, null, null);
             await bindings.InsertActiveAsync(Guid.NewGuid(), seal.Id, b.Id, "Kiosk", now, null, null);
@@ -84,7 +84,7 @@ public sealed class RepositoryTests : IClassFixture<SqliteDatabase>
 
         var ex = await Assert.ThrowsAsync<SqliteException>(() => db.InTransactionAsync(async s =>
         {
-            var medium = await new MediumRepository(s).GetOrCreateAsync(MediumKind.Mobile, "phone-" + Guid.NewGuid(), null, now);
+            var medium = await new MediumRepository(s).GetOrCreateMobileAsync("phone-" + Guid.NewGuid(), now);
             var bindings = new BindingRepository(s);
             await bindings.InsertActiveAsync(Guid.NewGuid(), seal1.Id, medium.Id, "Mobile", now, null, null);
             await bindings.InsertActiveAsync(Guid.NewGuid(), seal2.Id, medium.Id, "Mobile", now, null, null);
@@ -104,8 +104,8 @@ public sealed class RepositoryTests : IClassFixture<SqliteDatabase>
         await db.InTransactionAsync(async s =>
         {
             var media = new MediumRepository(s);
-            var a = await media.GetOrCreateAsync(MediumKind.UsbKey, "KEY-" + Guid.NewGuid(), new UsbKeyCertificate("ab", "01", "CN=CA", "CN=E"), now);
-            var b = await media.GetOrCreateAsync(MediumKind.UsbKey, "KEY-" + Guid.NewGuid(), null, now);
+            var a = await media.GetOrCreateUsbKeyAsync(new UsbKeyCertificate("ab", Guid.NewGuid().ToString("N"), "01", "CN=CA", "CN=E"), "KEY-" + Guid.NewGuid(), now);
+            var b = await media.GetOrCreateMobileAsync("phone-" + Guid.NewGuid(), now);
             var bindings = new BindingRepository(s);
             await bindings.InsertActiveAsync(first, seal.Id, a.Id, "Kiosk", now, null, new SealHolder("张三", "居民身份证", "11010519491231002X", "13800138000"));
             Assert.True(await bindings.CloseAsync(first, 1, now.AddMinutes(1), null, "Unbind"));
@@ -123,38 +123,60 @@ public sealed class RepositoryTests : IClassFixture<SqliteDatabase>
     }
 
     [Fact]
-    public async Task Pin_lockout_counts_per_token_locks_at_the_limit_and_is_cleared_only_by_an_operator()
+    public async Task Pin_counts_proved_by_an_enrolled_helper_lock_the_key_everywhere_and_only_an_operator_clears_them()
     {
-        var token = "TOKEN-" + Guid.NewGuid();
-        var other = "TOKEN-" + Guid.NewGuid();
+        var key = "key-" + Guid.NewGuid().ToString("N");
+        var other = "key-" + Guid.NewGuid().ToString("N");
         var now = DateTimeOffset.UtcNow;
-        PinLockout? state = null;
+        PinCounterState? state = null;
 
         for (var i = 0; i < 5; i++)
         {
-            state = await db.InTransactionAsync(s => new PinLockoutRepository(s).RecordFailureAsync(token, 5, now));
-            Assert.Equal(i == 4, state.IsLocked);
+            // Five reports from kiosks in five different browser sessions.
+            var session = "kiosk-session-" + i;
+            state = await db.InTransactionAsync(s => new PinCounterRepository(s).RecordFailureAsync(PinCounterScope.Key, key, session, "TOKEN-A", 5, false, now));
+            Assert.Equal(i == 4, state.Locked);
         }
 
         await db.InTransactionAsync(async s =>
         {
-            await new PinLockoutRepository(s).RecordFailureAsync(other, 5, now);
-            await new PinLockoutRepository(s).ResetAfterSuccessAsync(token); // a right PIN cannot open a lock
+            await new PinCounterRepository(s).RecordFailureAsync(PinCounterScope.Key, other, "s", "TOKEN-B", 5, false, now);
+            await new PinCounterRepository(s).ResetAfterSuccessAsync(key, "kiosk-session-0"); // a right PIN cannot open a lock
             return 0;
         });
-        var locked = await db.InTransactionAsync(s => new PinLockoutRepository(s).GetAsync(token));
-        var untouched = await db.InTransactionAsync(s => new PinLockoutRepository(s).GetAsync(other));
-        var cleared = await db.InTransactionAsync(s => new PinLockoutRepository(s).ClearAsync(token, "operator-1", now));
-        var after = await db.InTransactionAsync(s => new PinLockoutRepository(s).GetAsync(token));
+        var elsewhere = await db.ReadAsync(s => new PinCounterRepository(s).StateAsync(key, "a-new-browser", 5));
+        var untouched = await db.ReadAsync(s => new PinCounterRepository(s).StateAsync(other, "s", 5));
+        var cleared = await db.InTransactionAsync(s => new PinCounterRepository(s).ClearAsync("TOKEN-A", "operator-1", now));
+        var after = await db.ReadAsync(s => new PinCounterRepository(s).GetAsync(PinCounterRepository.KeyCounter(key)));
 
         Assert.Equal(5, state!.FailedAttempts);
-        Assert.True(locked!.IsLocked);
-        Assert.Equal(1, untouched!.FailedAttempts);
-        Assert.False(untouched.IsLocked);
+        Assert.True(elsewhere.Locked);
+        Assert.Equal(1, untouched.FailedAttempts);
+        Assert.False(untouched.Locked);
         Assert.True(cleared);
         Assert.False(after!.IsLocked);
         Assert.Equal(0, after.FailedAttempts);
         Assert.Equal("operator-1", after.ClearedBy);
+    }
+
+    [Fact]
+    public async Task Pin_counts_only_a_page_vouches_for_bind_that_browser_session_and_no_other()
+    {
+        var key = "key-" + Guid.NewGuid().ToString("N");
+        var now = DateTimeOffset.UtcNow;
+
+        // Tried: five unproved "wrong PIN" reports from an attacker's session against someone's key.
+        for (var i = 0; i < 5; i++)
+        {
+            await db.InTransactionAsync(s => new PinCounterRepository(s).RecordFailureAsync(PinCounterScope.Session, key, "attacker-session", "VICTIM-TOKEN", 5, false, now));
+        }
+
+        var attacker = await db.ReadAsync(s => new PinCounterRepository(s).StateAsync(key, "attacker-session", 5));
+        var holder = await db.ReadAsync(s => new PinCounterRepository(s).StateAsync(key, "holder-session", 5));
+
+        Assert.True(attacker.Locked);
+        Assert.False(holder.Locked);
+        Assert.Equal(0, holder.FailedAttempts);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public sealed class FlowBrowser(FlowSecurityFactory factory, HttpClient http) : 
 
     public string FlowUrl => $"/flow/{InstanceId:D}";
 
-    public string TokenSerial { get; private set; } = "FS" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
+    public string TokenSerial { get; set; } = "FS" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
 
     public static Guid UnboundHangzhouSeal => DemoData.Hangzhou.Seals.First(s => s.State == DemoData.DemoState.Unbound).Id;
 

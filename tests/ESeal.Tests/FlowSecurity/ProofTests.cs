@@ -209,37 +209,27 @@ public sealed class ProofTests(FlowSecurityFactory factory) : IClassFixture<Flow
         before.AssertSameStepAndBusiness(browser.Snapshot());
     }
 
-    [Fact]
-    public async Task A_proof_by_a_certificate_of_an_unknown_CA_is_refused_as_untrusted()
+    [Theory]
+    [InlineData("unknown CA")]
+    [InlineData("expired")]
+    public async Task A_key_whose_certificate_is_not_trusted_is_stopped_at_detection_and_reveals_no_enterprise(string which)
     {
-        // Tried: a key whose only certificate (right enterprise, valid dates) was issued by a CA the portal does not trust.
+        // Tried: a key whose only certificate names 杭州云印's credit code but was issued by a CA the
+        // portal does not trust (or chains to the trusted root but expired yesterday). Before, the
+        // certificate page showed the enterprise's name and legal representative, and the PIN step
+        // counted wrong PINs against the key.
+        var certificate = which == "expired" ? Pki.Expired : Pki.UnknownCa;
         using var browser = factory.NewBrowser();
-        var pin = await browser.ToPinAsync(Pki.UnknownCa);
-        var challenge = await browser.ChallengeAsync(pin);
+        var page = await browser.ToDetectKeyAsync();
         var before = browser.Snapshot();
 
-        var answer = await browser.PostStepAsync(pin, FlowBrowser.ProofFields(challenge.Nonce, FlowSecurityPki.Sign(Pki.UnknownCa, Origin, challenge.Nonce, challenge.Context)));
+        var answer = await browser.PostStepAsync(page, new Dictionary<string, string> { [ESeal.Workflows.Activities.DetectKey.DetectKeyFields.Tokens] = FlowSecurityPki.TokensJson(browser.TokenSerial, certificate) });
 
-        Assert.Equal("PinProof", answer.Step);
-        Assert.Contains(ProofFailedText, answer.Html, StringComparison.Ordinal);
-        Assert.Contains("证书不是由受信任的CA签发。", answer.Html, StringComparison.Ordinal);
-        before.AssertSameStepAndBusiness(browser.Snapshot());
-    }
-
-    [Fact]
-    public async Task A_proof_by_an_expired_certificate_is_refused_as_not_valid_now()
-    {
-        // Tried: a key whose certificate chains to the trusted root but expired yesterday.
-        using var browser = factory.NewBrowser();
-        var pin = await browser.ToPinAsync(Pki.Expired);
-        var challenge = await browser.ChallengeAsync(pin);
-        var before = browser.Snapshot();
-
-        var answer = await browser.PostStepAsync(pin, FlowBrowser.ProofFields(challenge.Nonce, FlowSecurityPki.Sign(Pki.Expired, Origin, challenge.Nonce, challenge.Context)));
-
-        Assert.Equal("PinProof", answer.Step);
-        Assert.Contains(ProofFailedText, answer.Html, StringComparison.Ordinal);
-        Assert.Contains("证书不在有效期内。", answer.Html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("DetectKey", answer.Step);
+        Assert.Contains("USBKEY中的证书不是由受信任的CA签发，或已过期、已吊销，不能用于办理。请更换USBKEY或联系CA。", answer.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain(ESeal.Db.Demo.DemoData.Hangzhou.Name, answer.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain(ESeal.Db.Demo.DemoData.Hangzhou.LegalRepName, answer.Html, StringComparison.Ordinal);
         before.AssertSameStepAndBusiness(browser.Snapshot());
     }
 

@@ -54,7 +54,7 @@ public sealed class OpsCliTests : IDisposable
         var db = new ESeal.Db.Infrastructure.Database(new() { ConnectionString = $"Data Source={file};Pooling=False" });
         for (var i = 0; i < 5; i++)
         {
-            await db.InTransactionAsync(s => new ESeal.Db.Repositories.PinLockoutRepository(s).RecordFailureAsync("LOCKED-KEY", 5, DateTimeOffset.UtcNow));
+            await db.InTransactionAsync(s => new ESeal.Db.Repositories.PinCounterRepository(s).RecordFailureAsync(ESeal.Db.Repositories.PinCounterScope.Key, "key-of-locked", "kiosk-session", "LOCKED-KEY", 5, false, DateTimeOffset.UtcNow));
         }
 
         var list = await OpsCli.RunAsync(["pin-lock", "list", cs], output, error);
@@ -63,13 +63,42 @@ public sealed class OpsCliTests : IDisposable
         var noOperator = await OpsCli.RunAsync(["pin-lock", "clear", "LOCKED-KEY", cs], output, error);
 
         Assert.Equal([0, 0, 1, 64], new[] { list, clear, again, noOperator });
-        Assert.Contains("LOCKED-KEY\tlocked", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("LOCKED-KEY\tkey key-of-locked\tlocked", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("PIN lock of LOCKED-KEY cleared by 张工.", output.ToString(), StringComparison.Ordinal);
-        var state = await db.ReadAsync(s => new ESeal.Db.Repositories.PinLockoutRepository(s).GetAsync("LOCKED-KEY"));
-        Assert.False(state!.IsLocked);
+        var state = await db.ReadAsync(s => new ESeal.Db.Repositories.PinCounterRepository(s).StateAsync("key-of-locked", "another-kiosk", 5));
+        Assert.False(state.Locked);
         var audit = await db.ReadAsync(s => new ESeal.Db.Repositories.AuditLog(s).ListAsync());
         var cleared = Assert.Single(audit, a => a.Kind == ESeal.Db.Repositories.AuditKinds.PinLockCleared);
         Assert.Equal("operator:张工", cleared.Actor);
+    }
+
+    [Fact]
+    public async Task Staff_enroll_list_and_revoke_a_kiosk_key_helper_and_bad_keys_are_refused()
+    {
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, "helpers.db");
+        var cs = $"--Database:ConnectionString=Data Source={file};Pooling=False";
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var spki = Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
+        var keyId = ESeal.Workflows.Proof.PinReport.KeyIdOf(key.ExportSubjectPublicKeyInfo());
+        Assert.Equal(0, await OpsCli.RunAsync(["migrate", cs], output, error));
+
+        var enroll = await OpsCli.RunAsync(["helpers", "enroll", "--key", spki, "--hall", "西湖区市民中心", "--kiosk", "K-07", "--operator", "张工", cs], output, error);
+        var twice = await OpsCli.RunAsync(["helpers", "enroll", "--key", spki, "--hall", "西湖区市民中心", "--kiosk", "K-07", "--operator", "张工", cs], output, error);
+        var garbage = await OpsCli.RunAsync(["helpers", "enroll", "--key", "bm90LWEta2V5", "--hall", "H", "--kiosk", "K", "--operator", "张工", cs], output, error);
+        var noHall = await OpsCli.RunAsync(["helpers", "enroll", "--key", spki, "--kiosk", "K", "--operator", "张工", cs], output, error);
+        var list = await OpsCli.RunAsync(["helpers", "list", cs], output, error);
+        var revoke = await OpsCli.RunAsync(["helpers", "revoke", keyId, "--operator", "李工", cs], output, error);
+        var revokeAgain = await OpsCli.RunAsync(["helpers", "revoke", keyId, "--operator", "李工", cs], output, error);
+
+        Assert.Equal([0, 1, 65, 64, 0, 0, 1], new[] { enroll, twice, garbage, noHall, list, revoke, revokeAgain });
+        Assert.Contains($"{keyId}\t西湖区市民中心\tK-07", output.ToString(), StringComparison.Ordinal);
+        var db = new ESeal.Db.Infrastructure.Database(new() { ConnectionString = $"Data Source={file};Pooling=False" });
+        Assert.Null(await db.ReadAsync(s => new ESeal.Db.Repositories.EnrolledHelperRepository(s).FindActiveAsync(keyId)));
+        var audit = await db.ReadAsync(s => new ESeal.Db.Repositories.AuditLog(s).ListAsync());
+        Assert.Equal(["operator:张工", "operator:李工"], audit.Where(a => a.Kind is "HelperEnrolled" or "HelperRevoked").Select(a => a.Actor));
     }
 
     public void Dispose()

@@ -164,6 +164,11 @@
         set('result', 'signed'); set('nonce', challenge.nonce);
         set('algorithm', signed.algorithm); set('signature', signed.signature); set('certificate', signed.certificate);
       } catch (e) {
+        // The helper's signed report (kiosk helpers enrolled with the portal) goes on unchanged:
+        // only then does the portal count the wrong PIN for the key beyond this session.
+        const report = (e.report && typeof e.report === 'object') ? e.report : {};
+        set('attemptsLeft', Number.isInteger(e.attemptsLeft) ? String(e.attemptsLeft) : '');
+        set('reportKeyId', report.keyId); set('reportSignature', report.signature);
         if (e.error === 'PIN_INCORRECT') { set('result', 'pinIncorrect'); set('nonce', challenge.nonce); }
         else if (e.error === 'PIN_LOCKED') { set('result', 'pinLocked'); set('nonce', challenge.nonce); }
         else { fail(PIN_CLIENT_TEXTS[e.error] || PIN_CLIENT_TEXTS[e.kind] || PIN_CLIENT_TEXTS.unreachable); return; }

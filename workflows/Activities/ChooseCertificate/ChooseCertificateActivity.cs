@@ -71,6 +71,7 @@ public sealed class ChooseCertificateHandler : ActivityHandler<ChooseCertificate
         FlowVars.ForgetProofs(v);
         v[FlowVars.CertificateId] = chosen.Id;
         v[FlowVars.CertSha256] = chosen.Sha256;
+        v[FlowVars.KeyId] = chosen.KeyId;
         v[FlowVars.CertSerial] = chosen.SerialNumber;
         v[FlowVars.CertIssuer] = chosen.Issuer;
         v[FlowVars.CertSubject] = chosen.Subject;

@@ -80,9 +80,20 @@ public sealed class ChooseSealHandler : ActivityHandler<ChooseSealInputs>
                 return StepResult.Invalid(new Dictionary<string, string> { [ChooseSealFields.SealId] = inputs.SealNotUnboundText });
             }
 
-            if (inputs.Purpose == "bind" && seal.Status != SealStatus.Unbound && !context.PostedFlag(ChooseSealFields.ConfirmRelease))
+            if (inputs.Purpose == "bind")
             {
-                return StepResult.Stay(ChooseSealStay.SealBoundToOtherMedium, inputs.BoundElsewhereText);
+                // The dialog names the binding it was shown for; confirming releases that binding
+                // only. If the seal changed between the dialog and the answer, ask again.
+                var holding = await context.ReadAsync(s => new BindingRepository(s).ActiveForSealAsync(seal.Id, context.CancellationToken));
+                var offered = context.Variables.Guid(FlowVars.ReleaseOffered);
+                if (holding is not null && !(context.PostedFlag(ChooseSealFields.ConfirmRelease) && offered == holding.Id))
+                {
+                    context.Variables[FlowVars.ReleaseOffered] = holding.Id.ToString("D");
+                    return StepResult.Stay(ChooseSealStay.SealBoundToOtherMedium, inputs.BoundElsewhereText);
+                }
+
+                context.Variables[FlowVars.ReleaseOffered] = null;
+                context.Variables[FlowVars.ReleaseBindingId] = holding?.Id.ToString("D");
             }
         }
 
@@ -90,7 +101,11 @@ public sealed class ChooseSealHandler : ActivityHandler<ChooseSealInputs>
         v[FlowVars.SealId] = seal.Id.ToString("D");
         v[FlowVars.SealType] = seal.SealType;
         v[FlowVars.SealName] = seal.Name;
-        v[FlowVars.ReleaseOtherMedium] = inputs.Purpose == "bind" && seal.Status != SealStatus.Unbound ? "true" : "false";
+        if (inputs.Purpose != "bind")
+        {
+            v[FlowVars.ReleaseBindingId] = null;
+        }
+
         v[FlowVars.PinProvedCertSha256] = null; // a proof is bound to the seal in its context
         v[FlowVars.PinProvedToken] = null;
         return StepResult.Next(Ports.Done);
@@ -110,8 +125,10 @@ public sealed class ChooseSealHandler : ActivityHandler<ChooseSealInputs>
                 return await new SealRepository(s).ListByEnterpriseAsync(enterpriseId, context.CancellationToken);
             }
 
-            var serial = context.Variables[FlowVars.TokenSerial];
-            var medium = serial is null ? null : await new MediumRepository(s).FindAsync(MediumKind.UsbKey, serial, context.CancellationToken);
+            // The seal bound to the chosen certificate's key (never to a posted serial).
+            var keyId = context.Variables[FlowVars.KeyId];
+            var certSha256 = context.Variables[FlowVars.CertSha256];
+            var medium = keyId is null || certSha256 is null ? null : await new MediumRepository(s).FindUsbKeyAsync(keyId, certSha256, context.CancellationToken);
             var binding = medium is null ? null : await new BindingRepository(s).ActiveForMediumAsync(medium.Id, context.CancellationToken);
             var seal = binding is null ? null : await new SealRepository(s).GetAsync(binding.SealId, context.CancellationToken);
             return seal is not null && seal.EnterpriseId == enterpriseId ? [seal] : [];

@@ -15,6 +15,7 @@ public sealed record DetectKeyInputs(
     string NoKeyText,
     string RefreshText,
     string NoCertificateText,
+    string UntrustedCertificateText,
     string KeyBoundToOtherSealText,
     string KeyNotBoundText,
     bool ShowHelpLines,
@@ -39,6 +40,9 @@ public static class DetectKeyStay
 {
     public const string NoKey = "NoKey";
     public const string NoCertificate = "NoCertificate";
+
+    /// <summary>The key holds certificates, but none chains to a configured CA, is valid now and unrevoked.</summary>
+    public const string UntrustedCertificate = "UntrustedCertificate";
     public const string KeyBoundToOtherSeal = "KeyBoundToOtherSeal";
     public const string KeyNotBound = "KeyNotBound";
 }
@@ -47,6 +51,7 @@ public static class DetectKeyStay
 public sealed record CertificateChoice(
     string Id,
     string Sha256,
+    string KeyId,
     string Subject,
     string CommonName,
     string Issuer,
@@ -58,10 +63,13 @@ public sealed record CertificateChoice(
 
 /// <summary>
 /// Reads the helper's token list on the server: the certificates are parsed here, never trusted
-/// from the page. Bind refuses a key already bound; unbind refuses a key bound to nothing.
+/// from the page. Only certificates that <see cref="CertificateTrust"/> accepts are offered: one
+/// that does not chain to a configured CA names no enterprise, shows nobody's details and cannot
+/// be used to count wrong PINs against anyone. Bind refuses a key already bound; unbind refuses a
+/// key bound to nothing — decided by the certificates' public keys, never by the posted serial.
 /// Ports: Done.
 /// </summary>
-public sealed class DetectKeyHandler : ActivityHandler<DetectKeyInputs>
+public sealed class DetectKeyHandler(CertificateTrust trust) : ActivityHandler<DetectKeyInputs>
 {
     public override string Type => ActivityCatalog.DetectKey;
 
@@ -77,23 +85,37 @@ public sealed class DetectKeyHandler : ActivityHandler<DetectKeyInputs>
 
         var (serial, label, certificates) = token.Value;
         var choices = new List<CertificateChoice>();
+        var untrusted = 0;
         foreach (var (id, der) in certificates)
         {
-            if (Read(id, der) is { } choice)
+            switch (Read(id, der))
             {
-                choices.Add(choice);
+                case (true, { } choice):
+                    choices.Add(choice);
+                    break;
+                case (false, _):
+                    untrusted++;
+                    break;
             }
         }
 
         if (choices.Count == 0)
         {
-            return StepResult.Stay(DetectKeyStay.NoCertificate, inputs.NoCertificateText);
+            return untrusted > 0
+                ? StepResult.Stay(DetectKeyStay.UntrustedCertificate, inputs.UntrustedCertificateText)
+                : StepResult.Stay(DetectKeyStay.NoCertificate, inputs.NoCertificateText);
         }
 
         var (bound, enterprises) = await context.ReadAsync(async s =>
         {
-            var medium = await new MediumRepository(s).FindAsync(MediumKind.UsbKey, serial, context.CancellationToken);
-            var binding = medium is null ? null : await new BindingRepository(s).ActiveForMediumAsync(medium.Id, context.CancellationToken);
+            // The key is bound when any of its trusted certificates' public keys is: one USBKEY, one seal.
+            var bound = false;
+            foreach (var choice in choices)
+            {
+                var medium = await new MediumRepository(s).FindUsbKeyAsync(choice.KeyId, choice.Sha256, context.CancellationToken);
+                bound |= medium is not null && await new BindingRepository(s).ActiveForMediumAsync(medium.Id, context.CancellationToken) is not null;
+            }
+
             var found = new Dictionary<string, Enterprise>(StringComparer.Ordinal);
             foreach (var code in choices.Select(c => c.CreditCode).OfType<string>().Distinct())
             {
@@ -103,7 +125,7 @@ public sealed class DetectKeyHandler : ActivityHandler<DetectKeyInputs>
                 }
             }
 
-            return (binding is not null, found);
+            return (bound, found);
         });
 
         if (inputs.Purpose == "bind" && bound)
@@ -177,14 +199,21 @@ public sealed class DetectKeyHandler : ActivityHandler<DetectKeyInputs>
         return null;
     }
 
-    private static CertificateChoice? Read(string id, string der)
+    /// <summary>(false, null) for a certificate that parses but is not trusted; (_, null) for garbage.</summary>
+    private (bool Trusted, CertificateChoice? Choice) Read(string id, string der)
     {
         try
         {
             using var cert = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(der));
-            return new CertificateChoice(
+            if (!trust.Evaluate(cert).IsTrusted)
+            {
+                return (false, null);
+            }
+
+            return (true, new CertificateChoice(
                 id,
                 ProofVerifier.Sha256Hex(cert.RawData),
+                ProofVerifier.KeyIdOf(cert),
                 cert.Subject,
                 CertificateReader.CommonName(cert),
                 cert.Issuer,
@@ -192,11 +221,11 @@ public sealed class DetectKeyHandler : ActivityHandler<DetectKeyInputs>
                 new DateTimeOffset(cert.NotAfter.ToUniversalTime()),
                 CertificateReader.CreditCodeOf(cert),
                 null,
-                null);
+                null));
         }
         catch (Exception ex) when (ex is FormatException or CryptographicException)
         {
-            return null;
+            return (true, null);
         }
     }
 }

@@ -24,6 +24,13 @@ public static class PinProofFields
     public const string Algorithm = "algorithm";
     public const string Signature = "signature";
     public const string Certificate = "certificate";
+
+    /// <summary>With pinIncorrect/pinLocked: the helper's attemptsLeft as it answered (may be empty).</summary>
+    public const string AttemptsLeft = "attemptsLeft";
+
+    /// <summary>With pinIncorrect/pinLocked: the helper's report key id and signature (see PinReport), when it sent them.</summary>
+    public const string ReportKeyId = "reportKeyId";
+    public const string ReportSignature = "reportSignature";
 }
 
 public static class PinProofStay
@@ -37,8 +44,10 @@ public static class PinProofStay
 public sealed record PinProofData(int Limit, int FailedAttempts, int AttemptsLeft, bool Locked, string? TokenSerial, string? CertificateId);
 
 /// <summary>
-/// Counts wrong PINs per token (PinLockoutRepository, audited PinFailed/PinLocked), refuses at
-/// the definition's limit, and passes only on a signature verified by <see cref="ProofVerifier"/>.
+/// Counts wrong PINs per key (PinCounterRepository, audited PinFailed/PinLocked), refuses at the
+/// definition's limit, and passes only on a signature verified by <see cref="ProofVerifier"/>.
+/// A wrong-PIN answer counts for the key everywhere only when an enrolled key helper signed it;
+/// otherwise it counts for this browser session only (workflows/README.md, "Who may count a wrong PIN").
 /// Ports: Done.
 /// </summary>
 public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<PinProofInputs>
@@ -51,8 +60,8 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
     {
         ArgumentNullException.ThrowIfNull(context);
         var inputs = context.InputsAs<PinProofInputs>();
-        var failed = await FailedAsync(context);
-        return new PinProofData(inputs.Limit, failed.Count, Math.Max(0, inputs.Limit - failed.Count), failed.Locked || failed.Count >= inputs.Limit, context.Variables[FlowVars.TokenSerial], context.Variables[FlowVars.CertificateId]);
+        var state = await StateAsync(context, inputs.Limit);
+        return new PinProofData(inputs.Limit, state.FailedAttempts, Math.Max(0, inputs.Limit - state.FailedAttempts), state.Locked, context.Variables[FlowVars.TokenSerial], context.Variables[FlowVars.CertificateId]);
     }
 
     /// <summary>A fresh one-time nonce (32 random bytes, base64url) and the context string to sign.</summary>
@@ -61,8 +70,8 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
         var inputs = context.InputsAs<PinProofInputs>();
         var v = context.Variables;
         var serial = v.Required(FlowVars.TokenSerial);
-        var failed = await FailedAsync(context);
-        if (failed.Locked || failed.Count >= inputs.Limit)
+        var state = await StateAsync(context, inputs.Limit);
+        if (state.Locked)
         {
             return new PinChallengeResult(RefusalReason.None, inputs.LockedText, null, null, null, serial, v[FlowVars.CertificateId], 0, true);
         }
@@ -73,7 +82,7 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
         v[FlowVars.PinNonce] = nonce;
         v[FlowVars.PinNonceExpires] = FlowVars.Instant(expires);
         v[FlowVars.PinContext] = proofContext;
-        return new PinChallengeResult(RefusalReason.None, null, nonce, proofContext, expires, serial, v[FlowVars.CertificateId], inputs.Limit - failed.Count, false);
+        return new PinChallengeResult(RefusalReason.None, null, nonce, proofContext, expires, serial, v[FlowVars.CertificateId], inputs.Limit - state.FailedAttempts, false);
     }
 
     public override async Task<StepResult> RunAsync(StepContext context)
@@ -82,8 +91,9 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
         var inputs = context.InputsAs<PinProofInputs>();
         var v = context.Variables;
         var serial = v.Required(FlowVars.TokenSerial);
-        var failed = await FailedAsync(context);
-        if (failed.Locked || failed.Count >= inputs.Limit)
+        var keyId = v.Required(FlowVars.KeyId);
+        var before = await StateAsync(context, inputs.Limit);
+        if (before.Locked)
         {
             return StepResult.Stay(PinProofStay.PinLocked, inputs.LockedText);
         }
@@ -105,20 +115,20 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
         switch (context.Posted(PinProofFields.Result))
         {
             case "pinIncorrect":
+            case "pinLocked":
             {
-                var locks = failed.Count + 1 >= inputs.Limit;
-                RecordFailure(context, serial, inputs.Limit, locks);
+                // "pinLocked": the token (or the PC's helper) refuses logins. Either answer counts
+                // key-wide only when an enrolled helper signed it for this nonce and context;
+                // otherwise only this browser session is bound by what its page said.
+                var tokenLocked = context.Posted(PinProofFields.Result) == "pinLocked";
+                var error = tokenLocked ? PinReport.PinLocked : PinReport.PinIncorrect;
+                var helper = await EnrolledReporterAsync(context, nonce, expectedContext, serial, error);
+                var scope = helper is null ? PinCounterScope.Session : PinCounterScope.Key;
+                var locks = tokenLocked || before.FailedAttempts + 1 >= inputs.Limit;
+                RecordFailure(context, scope, helper, keyId, serial, inputs.Limit, tokenLocked, locks);
                 return locks
                     ? StepResult.Stay(PinProofStay.PinLocked, inputs.LockedText)
                     : StepResult.Stay(PinProofStay.PinIncorrect, inputs.WrongPinText, new Dictionary<string, string> { ["pin"] = inputs.WrongPinText });
-            }
-
-            case "pinLocked":
-            {
-                // The helper says the key refuses logins. A page's word cannot be verified, so it is shown
-                // to this user but counted as one wrong PIN: a forged post cannot lock someone's key at once.
-                RecordFailure(context, serial, inputs.Limit, failed.Count + 1 >= inputs.Limit);
-                return StepResult.Stay(PinProofStay.PinLocked, inputs.LockedText);
             }
 
             case "signed":
@@ -130,7 +140,7 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
                     return StepResult.Stay(PinProofStay.ProofFailed, $"{inputs.ProofFailedText}（{verdict.Detail}）", new Dictionary<string, string> { ["pin"] = inputs.ProofFailedText });
                 }
 
-                context.OnSave(s => new PinLockoutRepository(s).ResetAfterSuccessAsync(serial, context.CancellationToken));
+                context.OnSave(s => new PinCounterRepository(s).ResetAfterSuccessAsync(keyId, context.OwnerSession, context.CancellationToken));
                 v[FlowVars.PinProvedCertSha256] = v[FlowVars.CertSha256];
                 v[FlowVars.PinProvedToken] = serial;
                 return StepResult.Next(Ports.Done);
@@ -141,17 +151,34 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
         }
     }
 
-    private static void RecordFailure(StepContext context, string serial, int limit, bool locks)
+    /// <summary>The enrolled, unrevoked helper whose report key signed exactly this answer for this nonce and context, or null.</summary>
+    private async Task<EnrolledHelper?> EnrolledReporterAsync(StepContext context, string nonce, string expectedContext, string serial, string error)
+    {
+        var keyId = context.Posted(PinProofFields.ReportKeyId);
+        var signature = context.Posted(PinProofFields.ReportSignature);
+        if (keyId is null || signature is null || keyId.Length != 64)
+        {
+            return null;
+        }
+
+        var helper = await context.ReadAsync(s => new EnrolledHelperRepository(s).FindActiveAsync(keyId.ToLowerInvariant(), context.CancellationToken));
+        var attemptsLeft = context.Posted(PinProofFields.AttemptsLeft) ?? "-";
+        var signed = PinReport.ToBeSigned(verifier.Origin, nonce, expectedContext, serial, error, attemptsLeft);
+        return helper is not null && PinReport.Verify(helper.PublicKey, signature, signed) ? helper : null;
+    }
+
+    private static void RecordFailure(StepContext context, PinCounterScope scope, EnrolledHelper? helper, string keyId, string serial, int limit, bool tokenLocked, bool locks)
     {
         var enterpriseId = context.Variables.Guid(FlowVars.EnterpriseId);
         context.OnSave(async s =>
         {
-            var state = await new PinLockoutRepository(s).RecordFailureAsync(serial, limit, context.Now, context.CancellationToken);
+            var state = await new PinCounterRepository(s).RecordFailureAsync(scope, keyId, context.OwnerSession, serial, limit, tokenLocked, context.Now, context.CancellationToken);
+            var facts = new { tokenSerial = serial, keyId, scope = scope.ToString(), attempts = state.FailedAttempts, tokenLocked, hall = helper?.Hall, kiosk = helper?.Kiosk };
             var audit = new AuditLog(s);
-            await audit.AppendAsync(Event(AuditKinds.PinFailed, context, enterpriseId, new { tokenSerial = serial, attempts = state.FailedAttempts }), context.CancellationToken);
-            if (locks && state.IsLocked)
+            await audit.AppendAsync(Event(AuditKinds.PinFailed, context, enterpriseId, facts), context.CancellationToken);
+            if (locks && state.Locked)
             {
-                await audit.AppendAsync(Event(AuditKinds.PinLocked, context, enterpriseId, new { tokenSerial = serial, attempts = state.FailedAttempts }), context.CancellationToken);
+                await audit.AppendAsync(Event(AuditKinds.PinLocked, context, enterpriseId, facts), context.CancellationToken);
             }
         });
     }
@@ -167,15 +194,13 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
         Data = JsonSerializer.Serialize(data),
     };
 
-    private static async Task<(int Count, bool Locked)> FailedAsync(StepContext context)
+    private static async Task<PinCounterState> StateAsync(StepContext context, int limit)
     {
-        var serial = context.Variables[FlowVars.TokenSerial];
-        if (serial is null)
+        if (context.Variables[FlowVars.KeyId] is not { } keyId)
         {
-            return (0, false);
+            return new PinCounterState(0, 0, false);
         }
 
-        var state = await context.ReadAsync(s => new PinLockoutRepository(s).GetAsync(serial, context.CancellationToken));
-        return (state?.FailedAttempts ?? 0, state?.IsLocked ?? false);
+        return await context.ReadAsync(s => new PinCounterRepository(s).StateAsync(keyId, context.OwnerSession, limit, context.CancellationToken));
     }
 }
