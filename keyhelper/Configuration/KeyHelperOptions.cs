@@ -17,7 +17,7 @@ public sealed class KeyHelperOptions
     /// <summary>Consecutive wrong PINs after which the helper itself refuses the token.</summary>
     public int MaxPinAttempts { get; set; } = 5;
 
-    /// <summary>Where the PIN counters live; defaults to a per-user folder (see README).</summary>
+    /// <summary>Where the PIN counters and the PIN report key live; defaults to a per-user folder (see README).</summary>
     public string? StateDirectory { get; set; }
 
     /// <summary>How often the watcher looks for inserted/removed keys.</summary>
@@ -28,6 +28,14 @@ public sealed class KeyHelperOptions
 
     /// <summary>Larger bodies are refused with 413 before any parsing.</summary>
     public int MaxRequestBodyBytes { get; set; } = 16 * 1024;
+
+    /// <summary>The section from appsettings.json, KeyHelper__* and the command line, normalised.</summary>
+    public static KeyHelperOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SectionName).Get<KeyHelperOptions>() ?? new KeyHelperOptions();
+        options.Normalise();
+        return options;
+    }
 
     /// <summary>
     /// Lists may arrive as one comma/semicolon separated value (handy on a command line or in a

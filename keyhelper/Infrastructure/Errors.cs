@@ -10,8 +10,8 @@ internal static class Errors
     public const string BadRequest = "BAD_REQUEST";
     public const string Forbidden = "FORBIDDEN";
 
-    public static IResult Result(string error, int status, int? attemptsLeft = null) =>
-        Results.Json(new ErrorDto(error, attemptsLeft), KeyHelperJsonContext.Web.ErrorDto, statusCode: status);
+    public static IResult Result(string error, int status, int? attemptsLeft = null, PinReportDto? report = null) =>
+        Results.Json(new ErrorDto(error, attemptsLeft, report), KeyHelperJsonContext.Web.ErrorDto, statusCode: status);
 
     /// <summary>For middleware, which writes before any endpoint runs.</summary>
     public static Task WriteAsync(HttpContext context, string error, int status)

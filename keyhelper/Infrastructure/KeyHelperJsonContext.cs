@@ -26,7 +26,14 @@ internal sealed partial class KeyHelperJsonContext : JsonSerializerContext
     });
 }
 
-public sealed record InfoDto(string Protocol, string Version);
+/// <summary>GET /v1/info; <c>reportKey</c>/<c>reportKeyId</c> are the public PIN report key staff enrol with the portal.</summary>
+public sealed record InfoDto(string Protocol, string Version, string ReportKey, string ReportKeyId);
 
-/// <summary>Every refusal: <c>{"error":"…","attemptsLeft":n}</c>, attemptsLeft only for PIN answers.</summary>
-public sealed record ErrorDto(string Error, int? AttemptsLeft = null);
+/// <summary>
+/// Every refusal: <c>{"error":"…","attemptsLeft":n,"report":{…}}</c>, attemptsLeft only for PIN answers,
+/// report only for PIN_INCORRECT and PIN_LOCKED (see <see cref="Signing.PinReport"/>).
+/// </summary>
+public sealed record ErrorDto(string Error, int? AttemptsLeft = null, PinReportDto? Report = null);
+
+/// <summary><c>keyId</c> = the helper's reportKeyId, <c>signature</c> = base64 raw r‖s over <see cref="Signing.PinReport"/>'s bytes.</summary>
+public sealed record PinReportDto(string KeyId, string Signature);

@@ -12,8 +12,10 @@ internal static class KeyHelperRegistration
     /// <summary>Options, Kestrel on loopback only, the token services and the watcher.</summary>
     public static KeyHelperOptions AddKeyHelper(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(KeyHelperOptions.SectionName).Get<KeyHelperOptions>() ?? new KeyHelperOptions();
-        options.Normalise();
+        var options = KeyHelperOptions.From(builder.Configuration);
+
+        // Before anything listens: a broken key file must stop the start (ReportKeyException), see ReportKey.
+        builder.Services.AddSingleton(ReportKey.LoadOrCreate(options.StateDirectory!));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

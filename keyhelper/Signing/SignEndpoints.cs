@@ -13,7 +13,7 @@ internal static class SignEndpoints
     public static void MapSignEndpoints(this IEndpointRouteBuilder app) => app.MapPost("/v1/sign", SignAsync);
 
     /// <summary>Bind → check → sign → map the outcome to §4's status and error code.</summary>
-    private static async Task<IResult> SignAsync(HttpContext http, TokenSigner signer)
+    private static async Task<IResult> SignAsync(HttpContext http, TokenSigner signer, ReportKey reportKey)
     {
         // The Origin middleware has already refused foreign origins; a sign needs one at all,
         // because the origin is part of what is signed.
@@ -55,14 +55,34 @@ internal static class SignEndpoints
             return Errors.Result(Errors.BadRequest, StatusCodes.Status400BadRequest);
         }
 
+        // Only the portal's contexts, and only about this token (the certificate is checked by the signer,
+        // which reads it from the token): see ProofContext.
+        if (ProofContext.Parse(request.Context!) is not { } context
+            || !string.Equals(context.Token, request.TokenSerial, StringComparison.Ordinal))
+        {
+            return Errors.Result(Errors.BadRequest, StatusCodes.Status400BadRequest);
+        }
+
         var data = ProofBytes.Build(origin, request.Nonce!, request.Context!);
-        var outcome = signer.Sign(request.TokenSerial!, certificateId, request.Pin!, data);
+        var outcome = signer.Sign(request.TokenSerial!, certificateId, context.Cert, request.Pin!, data);
         return outcome switch
         {
             SignOutcome.Signed s => Results.Json(s.Response, KeyHelperJsonContext.Web.SignResponse),
-            SignOutcome.Refused r => Errors.Result(r.Error, StatusOf(r.Error), r.AttemptsLeft),
+            SignOutcome.Refused r => Errors.Result(r.Error, StatusOf(r.Error), r.AttemptsLeft, Report(reportKey, origin, request, r)),
             _ => throw new InvalidOperationException("Unknown sign outcome."),
         };
+    }
+
+    /// <summary>The helper's signed word that the token refused the PIN (only the helper saw that happen).</summary>
+    private static PinReportDto? Report(ReportKey reportKey, string origin, SignRequest request, SignOutcome.Refused refused)
+    {
+        if (refused.Error is not (Errors.PinIncorrect or Errors.PinLocked))
+        {
+            return null;
+        }
+
+        var data = PinReport.Build(origin, request.Nonce!, request.Context!, request.TokenSerial!, refused.Error, refused.AttemptsLeft);
+        return new PinReportDto(reportKey.KeyId, Convert.ToBase64String(reportKey.Sign(data)));
     }
 
     /// <summary>The mapping documented in README "Errors".</summary>

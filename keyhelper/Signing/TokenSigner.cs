@@ -17,11 +17,15 @@ internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptSto
 {
     private readonly ConcurrentDictionary<string, Lock> _tokenLocks = new(StringComparer.Ordinal);
 
-    public SignOutcome Sign(string serial, byte[] certificateId, string pin, byte[] data)
+    /// <summary>
+    /// <paramref name="certificateSha256"/>: the <c>cert=</c> of the context (<see cref="ProofContext"/>); unless it is
+    /// the lowercase SHA-256 hex of the chosen certificate's DER the answer is BAD_REQUEST, before any login.
+    /// </summary>
+    public SignOutcome Sign(string serial, byte[] certificateId, string certificateSha256, string pin, byte[] data)
     {
         foreach (var module in registry.Modules)
         {
-            var outcome = module.Use(library => SignOnModule(module, library, serial, certificateId, pin, data));
+            var outcome = module.Use(library => SignOnModule(module, library, serial, certificateId, certificateSha256, pin, data));
             if (outcome is not null)
             {
                 return outcome;
@@ -32,7 +36,7 @@ internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptSto
     }
 
     /// <summary>Null when the token is not in this module.</summary>
-    private SignOutcome? SignOnModule(Pkcs11Module module, IPkcs11Library library, string serial, byte[] certificateId, string pin, byte[] data)
+    private SignOutcome? SignOnModule(Pkcs11Module module, IPkcs11Library library, string serial, byte[] certificateId, string certificateSha256, string pin, byte[] data)
     {
         try
         {
@@ -43,7 +47,7 @@ internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptSto
 
             lock (_tokenLocks.GetOrAdd(serial, _ => new Lock()))
             {
-                return SignOnSlot(found.Slot, found.Info, serial, certificateId, pin, data);
+                return SignOnSlot(found.Slot, found.Info, serial, certificateId, certificateSha256, pin, data);
             }
         }
         catch (Pkcs11Exception e)
@@ -56,13 +60,8 @@ internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptSto
         }
     }
 
-    private SignOutcome SignOnSlot(ISlot slot, ITokenInfo info, string serial, byte[] certificateId, string pin, byte[] data)
+    private SignOutcome SignOnSlot(ISlot slot, ITokenInfo info, string serial, byte[] certificateId, string certificateSha256, string pin, byte[] data)
     {
-        if (attempts.IsLocked(serial) || info.TokenFlags.UserPinLocked)
-        {
-            return new SignOutcome.Refused(Errors.PinLocked, 0);
-        }
-
         using var session = slot.OpenSession(SessionType.ReadOnly);
         var f = session.Factories.ObjectAttributeFactory;
         var certificateHandle = session.FindAllObjects(
@@ -76,6 +75,19 @@ internal sealed partial class TokenSigner(ModuleRegistry registry, PinAttemptSto
         }
 
         var der = session.GetAttributeValue(certificateHandle, [CKA.CKA_VALUE])[0].GetValueAsByteArray() ?? [];
+
+        // The context must name the certificate we sign with; checked before the lock and the login, so
+        // a page gets neither a proof nor a PIN report for a context about another certificate, and no
+        // PIN attempt is counted.
+        if (!string.Equals(certificateSha256, Convert.ToHexStringLower(SHA256.HashData(der)), StringComparison.Ordinal))
+        {
+            return new SignOutcome.Refused(Errors.BadRequest);
+        }
+
+        if (attempts.IsLocked(serial) || info.TokenFlags.UserPinLocked)
+        {
+            return new SignOutcome.Refused(Errors.PinLocked, 0);
+        }
 
         var login = Login(session, serial, pin);
         if (login is not null)

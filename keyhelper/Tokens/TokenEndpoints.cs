@@ -1,6 +1,7 @@
 using ESeal.KeyHelper.Configuration;
 using ESeal.KeyHelper.Events;
 using ESeal.KeyHelper.Infrastructure;
+using ESeal.KeyHelper.Security;
 
 namespace ESeal.KeyHelper.Tokens;
 
@@ -8,8 +9,8 @@ internal static class TokenEndpoints
 {
     public static void MapTokenEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/info", () => Results.Json(
-            new InfoDto("eseal-keyhelper/1", typeof(TokenEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0"),
+        app.MapGet("/v1/info", (ReportKey reportKey) => Results.Json(
+            new InfoDto("eseal-keyhelper/1", typeof(TokenEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0", reportKey.PublicKey, reportKey.KeyId),
             KeyHelperJsonContext.Web.InfoDto));
 
         app.MapGet("/v1/tokens", ListTokensAsync);

@@ -21,6 +21,9 @@ var pki = TestPkiSetup.Init(dir);
 var token = pki.Token(TestPkiSetup.BenchToken);
 var certId = Convert.FromHexString(token.Certificates[0].Id);
 
+// The helper signs only the portal's context shape, naming this token and certificate (see keyhelper/README.md).
+var context = $"eseal-proof/1;action=bench;instance=00000000-0000-4000-8000-000000000000;enterprise=-;seal=-;token={token.Serial};cert={token.Certificates[0].Sha256}";
+
 Console.WriteLine($"helper: {helperPath}");
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
 
@@ -70,7 +73,7 @@ async Task HttpSign(int i)
         certificateId = token.Certificates[0].Id,
         pin = TestPkiSetup.UserPin,
         nonce = "bench-" + i.ToString(CultureInfo.InvariantCulture),
-        context = "bench",
+        context,
     }, CancellationToken.None).ConfigureAwait(false);
     if (response.StatusCode != HttpStatusCode.OK)
     {

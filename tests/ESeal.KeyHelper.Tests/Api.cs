@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
+using ESeal.TestPki;
 
 namespace ESeal.KeyHelper.Tests;
 
@@ -36,7 +37,20 @@ internal static class Api
         return SendAsync(client, request);
     }
 
-    public static Task<Reply> SignAsync(HttpClient client, string serial, string certificateId, string pin, string nonce = "nonce-1", string context = "bind|instance-1", string? origin = HelperProcess.Origin)
+    /// <summary>
+    /// A context as the portal builds it (<c>ProofVerifier.Context</c>), written out again here: it names the token
+    /// and the certificate the helper signs with, or the helper refuses it.
+    /// </summary>
+    public static string Context(string tokenSerial, string certificateSha256, string action = "bind", string instance = "6f1c2a34-0000-4000-8000-000000000001") =>
+        $"eseal-proof/1;action={action};instance={instance};enterprise=91330106MA2B3C4D5D;seal=-;token={tokenSerial};cert={certificateSha256}";
+
+    public static string Context(TokenInfo token, CertificateInfo certificate, string action = "bind") => Context(token.Serial, certificate.Sha256, action);
+
+    /// <summary>What the portal's page sends: a well-formed context for this token and certificate unless one is given.</summary>
+    public static Task<Reply> SignAsync(HttpClient client, TokenInfo token, CertificateInfo certificate, string pin, string nonce = "nonce-1", string? context = null, string? origin = HelperProcess.Origin) =>
+        SignRawAsync(client, token.Serial, certificate.Id, pin, nonce, context ?? Context(token, certificate), origin);
+
+    public static Task<Reply> SignRawAsync(HttpClient client, string serial, string certificateId, string pin, string nonce, string context, string? origin = HelperProcess.Origin)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/sign")
         {
@@ -71,6 +85,43 @@ internal static class Api
             "ES256" => signature.Length == 64 && certificate.GetECDsaPublicKey()!.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
             _ => false,
         };
+    }
+
+    /// <summary>The PIN report bytes, written out again here on purpose instead of calling the helper's PinReport.</summary>
+    public static byte[] ExpectedReportBytes(string origin, string nonce, string context, string tokenSerial, string error, string attemptsLeftText) =>
+    [
+        .. Encoding.ASCII.GetBytes("ESEAL-PIN-REPORT-V1"),
+        .. SHA256.HashData(Encoding.UTF8.GetBytes(origin)),
+        .. SHA256.HashData(Encoding.UTF8.GetBytes(nonce)),
+        .. SHA256.HashData(Encoding.UTF8.GetBytes(context)),
+        .. SHA256.HashData(Encoding.UTF8.GetBytes(tokenSerial)),
+        .. SHA256.HashData(Encoding.UTF8.GetBytes(error)),
+        .. SHA256.HashData(Encoding.UTF8.GetBytes(attemptsLeftText)),
+    ];
+
+    /// <summary>The report key as GET /v1/info shows it: (reportKeyId, SubjectPublicKeyInfo DER).</summary>
+    public static async Task<(string KeyId, byte[] Spki)> ReportKeyAsync(HttpClient client)
+    {
+        var info = await SendAsync(client, new HttpRequestMessage(HttpMethod.Get, "/v1/info"));
+        return (info.Body.GetProperty("reportKeyId").GetString()!, Convert.FromBase64String(info.Body.GetProperty("reportKey").GetString()!));
+    }
+
+    /// <summary>
+    /// What the portal does with a PIN answer from an enrolled helper: the report names that key and its
+    /// signature (ECDSA P-256/SHA-256, raw r‖s) verifies over the facts the portal itself knows.
+    /// </summary>
+    public static bool ReportVerifies(Reply reply, (string KeyId, byte[] Spki) key, string origin, string nonce, string context, string tokenSerial, string error, string attemptsLeftText)
+    {
+        if (!reply.Body.TryGetProperty("report", out var report) || report.GetProperty("keyId").GetString() != key.KeyId)
+        {
+            return false;
+        }
+
+        var signature = Convert.FromBase64String(report.GetProperty("signature").GetString()!);
+        using var ecdsa = ECDsa.Create();
+        ecdsa.ImportSubjectPublicKeyInfo(key.Spki, out _);
+        return signature.Length == 64
+            && ecdsa.VerifyData(ExpectedReportBytes(origin, nonce, context, tokenSerial, error, attemptsLeftText), signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
     }
 
     public static JsonElement Token(Reply list, string serial) =>

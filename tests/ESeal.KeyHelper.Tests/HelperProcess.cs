@@ -39,14 +39,44 @@ public sealed class HelperProcess : IDisposable
 
     public HttpClient CreateClient() => new() { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(60) };
 
-    public async Task StartAsync()
+    public string StateDirectory => _stateDirectory;
+
+    /// <summary>
+    /// Runs the helper's executable to its end (a verb such as <c>report-key</c>, or a start that must fail),
+    /// killed after <paramref name="timeout"/>; the exit code is -1 then.
+    /// </summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(IEnumerable<string> args, TimeSpan timeout)
     {
-        var dll = Path.Combine(RepoRoot(), "keyhelper", "bin", Configuration(), "net10.0", "ESeal.KeyHelper.dll");
-        if (!File.Exists(dll))
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("exec");
+        info.ArgumentList.Add(HelperDll());
+        foreach (var arg in args)
         {
-            throw new FileNotFoundException("Build the key helper first (the test project references it).", dll);
+            info.ArgumentList.Add(arg);
         }
 
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            return (-1, await stdout, await stderr);
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public async Task StartAsync()
+    {
+        var dll = HelperDll();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -128,6 +158,12 @@ public sealed class HelperProcess : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string HelperDll()
+    {
+        var dll = Path.Combine(RepoRoot(), "keyhelper", "bin", Configuration(), "net10.0", "ESeal.KeyHelper.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the key helper first (the test project references it).", dll);
     }
 
     private static string Configuration() =>

@@ -22,7 +22,7 @@ public sealed class RemovalTests(HelperFixture fixture)
         TestPkiSetup.RemoveToken(fixture.Pki, TestPkiSetup.RemovableToken);
         try
         {
-            var sign = await Api.SignAsync(fixture.Client, Removable.Serial, Removable.Certificates[0].Id, TestPkiSetup.UserPin);
+            var sign = await Api.SignAsync(fixture.Client, Removable, Removable.Certificates[0], TestPkiSetup.UserPin);
             Assert.Equal((HttpStatusCode.NotFound, "TOKEN_NOT_PRESENT"), (sign.Status, sign.Error));
 
             // Still serving, the key gone from the list, the others still there and usable.
@@ -30,7 +30,7 @@ public sealed class RemovalTests(HelperFixture fixture)
             Assert.False(Api.Lists(during, Removable.Serial));
             Assert.True(Api.Lists(during, fixture.Pki.Token(TestPkiSetup.DemoToken).Serial));
             var demo = fixture.Pki.Token(TestPkiSetup.DemoToken);
-            Assert.Equal(HttpStatusCode.OK, (await Api.SignAsync(fixture.Client, demo.Serial, demo.Certificates[0].Id, TestPkiSetup.UserPin)).Status);
+            Assert.Equal(HttpStatusCode.OK, (await Api.SignAsync(fixture.Client, demo, demo.Certificates[0], TestPkiSetup.UserPin)).Status);
         }
         finally
         {
@@ -39,9 +39,10 @@ public sealed class RemovalTests(HelperFixture fixture)
 
         var after = await Api.WaitForListAsync(fixture.Client, l => Api.Lists(l, Removable.Serial));
         Assert.True(Api.Lists(after, Removable.Serial));
-        var again = await Api.SignAsync(fixture.Client, Removable.Serial, Removable.Certificates[0].Id, TestPkiSetup.UserPin, "n2", "c2");
+        var context = Api.Context(Removable, Removable.Certificates[0], "unbind");
+        var again = await Api.SignAsync(fixture.Client, Removable, Removable.Certificates[0], TestPkiSetup.UserPin, "n2", context);
         Assert.Equal(HttpStatusCode.OK, again.Status);
-        Assert.True(Api.Verifies(again.Body, HelperProcess.Origin, "n2", "c2"));
+        Assert.True(Api.Verifies(again.Body, HelperProcess.Origin, "n2", context));
     }
 
     [Fact]

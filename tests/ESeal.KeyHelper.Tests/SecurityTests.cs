@@ -21,7 +21,7 @@ public sealed class SecurityTests(HelperFixture fixture)
         return request;
     }
 
-    private string ValidBody => $$"""{"tokenSerial":"{{Token.Serial}}","certificateId":"{{Token.Certificates[0].Id}}","pin":"123456","nonce":"n","context":"c"}""";
+    private string ValidBody => $$"""{"tokenSerial":"{{Token.Serial}}","certificateId":"{{Token.Certificates[0].Id}}","pin":"123456","nonce":"n","context":"{{Api.Context(Token, Token.Certificates[0])}}"}""";
 
     [Theory]
     [InlineData("/v1/info")]
@@ -53,7 +53,7 @@ public sealed class SecurityTests(HelperFixture fixture)
     public async Task A_foreign_Origin_is_refused_for_listing_and_signing()
     {
         var list = await Api.GetTokensAsync(fixture.Client, origin: "https://evil.example");
-        var sign = await Api.SignAsync(fixture.Client, Token.Serial, Token.Certificates[0].Id, TestPkiSetup.UserPin, origin: "https://evil.example");
+        var sign = await Api.SignAsync(fixture.Client, Token, Token.Certificates[0], TestPkiSetup.UserPin, origin: "https://evil.example");
 
         Assert.Equal((HttpStatusCode.Forbidden, "FORBIDDEN"), (list.Status, list.Error));
         Assert.Equal((HttpStatusCode.Forbidden, "FORBIDDEN"), (sign.Status, sign.Error));
@@ -64,7 +64,7 @@ public sealed class SecurityTests(HelperFixture fixture)
     [Fact]
     public async Task Sign_without_Origin_is_refused()
     {
-        var reply = await Api.SignAsync(fixture.Client, Token.Serial, Token.Certificates[0].Id, TestPkiSetup.UserPin, origin: null);
+        var reply = await Api.SignAsync(fixture.Client, Token, Token.Certificates[0], TestPkiSetup.UserPin, origin: null);
 
         Assert.Equal((HttpStatusCode.Forbidden, "FORBIDDEN"), (reply.Status, reply.Error));
     }

@@ -11,14 +11,15 @@ public sealed class SigningTests(HelperFixture fixture)
     {
         var token = fixture.Pki.Token(TestPkiSetup.DemoToken);
 
-        var reply = await Api.SignAsync(fixture.Client, token.Serial, token.Certificates[0].Id, TestPkiSetup.UserPin, "n-rsa", "bind|i-1|91330106MA2B3C4D5D");
+        var context = Api.Context(token, token.Certificates[0]);
+        var reply = await Api.SignAsync(fixture.Client, token, token.Certificates[0], TestPkiSetup.UserPin, "n-rsa", context);
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Equal("RS256", reply.Body.GetProperty("algorithm").GetString());
         Assert.Equal(
             ["algorithm", "certificate", "signature"],
             reply.Body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
-        Assert.True(Api.Verifies(reply.Body, HelperProcess.Origin, "n-rsa", "bind|i-1|91330106MA2B3C4D5D"));
+        Assert.True(Api.Verifies(reply.Body, HelperProcess.Origin, "n-rsa", context));
     }
 
     [Fact]
@@ -27,12 +28,13 @@ public sealed class SigningTests(HelperFixture fixture)
         var token = fixture.Pki.Token(TestPkiSetup.TwoCertsToken);
         var ec = token.Certificates.Single(c => c.Name == "shenzhen-ec");
 
-        var reply = await Api.SignAsync(fixture.Client, token.Serial, ec.Id, TestPkiSetup.UserPin, "n-ec", "unbind|i-2");
+        var context = Api.Context(token, ec, "unbind");
+        var reply = await Api.SignAsync(fixture.Client, token, ec, TestPkiSetup.UserPin, "n-ec", context);
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Equal("ES256", reply.Body.GetProperty("algorithm").GetString());
         Assert.Equal(64, Convert.FromBase64String(reply.Body.GetProperty("signature").GetString()!).Length);
-        Assert.True(Api.Verifies(reply.Body, HelperProcess.Origin, "n-ec", "unbind|i-2"));
+        Assert.True(Api.Verifies(reply.Body, HelperProcess.Origin, "n-ec", context));
     }
 
     [Fact]
@@ -41,33 +43,36 @@ public sealed class SigningTests(HelperFixture fixture)
         var token = fixture.Pki.Token(TestPkiSetup.TwoCertsToken);
         var rsa = token.Certificates.Single(c => c.Name == "beijing-rsa");
 
-        var reply = await Api.SignAsync(fixture.Client, token.Serial, rsa.Id, TestPkiSetup.UserPin, "n", "c");
+        var context = Api.Context(token, rsa);
+        var reply = await Api.SignAsync(fixture.Client, token, rsa, TestPkiSetup.UserPin, "n", context);
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Equal("RS256", reply.Body.GetProperty("algorithm").GetString());
         Assert.Equal(
             rsa.Sha256,
             Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Convert.FromBase64String(reply.Body.GetProperty("certificate").GetString()!))));
-        Assert.True(Api.Verifies(reply.Body, HelperProcess.Origin, "n", "c"));
+        Assert.True(Api.Verifies(reply.Body, HelperProcess.Origin, "n", context));
     }
 
     [Fact]
     public async Task A_proof_is_bound_to_its_origin_nonce_and_context()
     {
         var token = fixture.Pki.Token(TestPkiSetup.EcOnlyToken);
-        var id = token.Certificates[0].Id;
+        var cert = token.Certificates[0];
+        var contextA = Api.Context(token, cert, "bind");
+        var contextB = Api.Context(token, cert, "unbind");
 
-        var reply = await Api.SignAsync(fixture.Client, token.Serial, id, TestPkiSetup.UserPin, "nonce-A", "context-A");
-        var fromOtherOrigin = await Api.SignAsync(fixture.Client, token.Serial, id, TestPkiSetup.UserPin, "nonce-A", "context-A", HelperProcess.OtherAllowedOrigin);
+        var reply = await Api.SignAsync(fixture.Client, token, cert, TestPkiSetup.UserPin, "nonce-A", contextA);
+        var fromOtherOrigin = await Api.SignAsync(fixture.Client, token, cert, TestPkiSetup.UserPin, "nonce-A", contextA, HelperProcess.OtherAllowedOrigin);
 
-        Assert.True(Api.Verifies(reply.Body, HelperProcess.Origin, "nonce-A", "context-A"));
-        Assert.False(Api.Verifies(reply.Body, HelperProcess.OtherAllowedOrigin, "nonce-A", "context-A"));
-        Assert.False(Api.Verifies(reply.Body, HelperProcess.Origin, "nonce-B", "context-A"));
-        Assert.False(Api.Verifies(reply.Body, HelperProcess.Origin, "nonce-A", "context-B"));
+        Assert.True(Api.Verifies(reply.Body, HelperProcess.Origin, "nonce-A", contextA));
+        Assert.False(Api.Verifies(reply.Body, HelperProcess.OtherAllowedOrigin, "nonce-A", contextA));
+        Assert.False(Api.Verifies(reply.Body, HelperProcess.Origin, "nonce-B", contextA));
+        Assert.False(Api.Verifies(reply.Body, HelperProcess.Origin, "nonce-A", contextB));
 
         // The origin in the proof is the Origin header the helper received, not something the page chose.
-        Assert.True(Api.Verifies(fromOtherOrigin.Body, HelperProcess.OtherAllowedOrigin, "nonce-A", "context-A"));
-        Assert.False(Api.Verifies(fromOtherOrigin.Body, HelperProcess.Origin, "nonce-A", "context-A"));
+        Assert.True(Api.Verifies(fromOtherOrigin.Body, HelperProcess.OtherAllowedOrigin, "nonce-A", contextA));
+        Assert.False(Api.Verifies(fromOtherOrigin.Body, HelperProcess.Origin, "nonce-A", contextA));
     }
 
     [Fact]
@@ -75,8 +80,10 @@ public sealed class SigningTests(HelperFixture fixture)
     {
         var token = fixture.Pki.Token(TestPkiSetup.DemoToken);
 
-        var noCert = await Api.SignAsync(fixture.Client, token.Serial, "00112233", TestPkiSetup.UserPin);
-        var noToken = await Api.SignAsync(fixture.Client, "0000000000000000", token.Certificates[0].Id, TestPkiSetup.UserPin);
+        var sha256 = token.Certificates[0].Sha256;
+
+        var noCert = await Api.SignRawAsync(fixture.Client, token.Serial, "00112233", TestPkiSetup.UserPin, "n", Api.Context(token.Serial, sha256));
+        var noToken = await Api.SignRawAsync(fixture.Client, "0000000000000000", token.Certificates[0].Id, TestPkiSetup.UserPin, "n", Api.Context("0000000000000000", sha256));
 
         Assert.Equal((HttpStatusCode.NotFound, "CERTIFICATE_NOT_FOUND"), (noCert.Status, noCert.Error));
         Assert.Equal((HttpStatusCode.NotFound, "TOKEN_NOT_PRESENT"), (noToken.Status, noToken.Error));
@@ -87,18 +94,19 @@ public sealed class SigningTests(HelperFixture fixture)
     {
         var a = fixture.Pki.Token(TestPkiSetup.TwoCertsToken);
         var b = fixture.Pki.Token(TestPkiSetup.EcOnlyToken);
+        string[] contexts = [Api.Context(a, a.Certificates[0]), Api.Context(b, b.Certificates[0]), Api.Context(a, a.Certificates[1], "unbind")];
 
         for (var round = 0; round < 5; round++)
         {
             var replies = await Task.WhenAll(
-                Api.SignAsync(fixture.Client, a.Serial, a.Certificates[0].Id, TestPkiSetup.UserPin, $"pa{round}", "ctx-a"),
-                Api.SignAsync(fixture.Client, b.Serial, b.Certificates[0].Id, TestPkiSetup.UserPin, $"pb{round}", "ctx-b"),
-                Api.SignAsync(fixture.Client, a.Serial, a.Certificates[1].Id, TestPkiSetup.UserPin, $"pc{round}", "ctx-c"));
+                Api.SignAsync(fixture.Client, a, a.Certificates[0], TestPkiSetup.UserPin, $"pa{round}", contexts[0]),
+                Api.SignAsync(fixture.Client, b, b.Certificates[0], TestPkiSetup.UserPin, $"pb{round}", contexts[1]),
+                Api.SignAsync(fixture.Client, a, a.Certificates[1], TestPkiSetup.UserPin, $"pc{round}", contexts[2]));
 
             Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.Status));
-            Assert.True(Api.Verifies(replies[0].Body, HelperProcess.Origin, $"pa{round}", "ctx-a"));
-            Assert.True(Api.Verifies(replies[1].Body, HelperProcess.Origin, $"pb{round}", "ctx-b"));
-            Assert.True(Api.Verifies(replies[2].Body, HelperProcess.Origin, $"pc{round}", "ctx-c"));
+            Assert.True(Api.Verifies(replies[0].Body, HelperProcess.Origin, $"pa{round}", contexts[0]));
+            Assert.True(Api.Verifies(replies[1].Body, HelperProcess.Origin, $"pb{round}", contexts[1]));
+            Assert.True(Api.Verifies(replies[2].Body, HelperProcess.Origin, $"pc{round}", contexts[2]));
         }
     }
 }

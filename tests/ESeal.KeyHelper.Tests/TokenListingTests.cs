@@ -15,6 +15,9 @@ public sealed class TokenListingTests(HelperFixture fixture)
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Equal("eseal-keyhelper/1", reply.Body.GetProperty("protocol").GetString());
         Assert.False(string.IsNullOrEmpty(reply.Body.GetProperty("version").GetString()));
+        Assert.Equal(
+            ["protocol", "reportKey", "reportKeyId", "version"],
+            reply.Body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]
