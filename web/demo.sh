@@ -15,7 +15,8 @@ port="${ESEAL_DEMO_PORT:-5080}"
 helper_port="${ESEAL_DEMO_HELPER_PORT:-18848}"
 mkdir -p "$state"
 
-# The demo's USBKEY: a SoftHSM2 token made once by the test PKI tool (kept in .demo/).
+# The demo's USBKEY: a SoftHSM2 token made once by the test PKI tool (kept in .demo/); each run also
+# writes a fresh, empty CRL of the demo CA (pki/root-ca.crl), read in Offline mode (appsettings.Demo.json).
 dotnet tests/ESeal.TestPki/bin/Release/net10.0/ESeal.TestPki.dll init --dir "$state/token" --demo >"$state/token-summary.json"
 export SOFTHSM2_CONF="$state/token/softhsm2.conf"
 
@@ -36,4 +37,5 @@ ASPNETCORE_ENVIRONMENT=Demo dotnet bin/Release/net10.0/ESeal.Web.dll \
   --Web:KeyHelperOrigin="http://127.0.0.1:$helper_port" \
   --Flows:Proof:PublicOrigin="http://localhost:$port" \
   --Flows:Proof:CaRootPaths:0="$state/token/pki/root-ca.crt" \
+  --Flows:Proof:Revocation:CrlSources:0="$state/token/pki/root-ca.crl" \
   --Flows:FaceSimulator:Enabled=true

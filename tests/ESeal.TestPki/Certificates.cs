@@ -1,4 +1,5 @@
 using System.Formats.Asn1;
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
@@ -20,6 +21,9 @@ public enum CertificateKind
 
     /// <summary>Issued by "Unknown CA", which the web server does not trust.</summary>
     UnknownCa,
+
+    /// <summary>Chains to the root and is valid, but listed in the root's CRL (a lost USBKEY).</summary>
+    Revoked,
 }
 
 /// <summary>A certificate (with its private key) to put on a token.</summary>
@@ -66,6 +70,37 @@ public sealed class CertificateAuthority : IDisposable
     public string RootCertificatePath => Path.Combine(_pkiDirectory, "root-ca.crt");
 
     public X509Certificate2 Root => _root;
+
+    /// <summary>DER file of the root's CRL, written by <see cref="WriteRootCrl"/>.</summary>
+    public string RootCrlPath => Path.Combine(_pkiDirectory, "root-ca.crl");
+
+    /// <summary>Writes the root's CRL (DER) listing <paramref name="revoked"/>; see <see cref="IssueCrl"/>.</summary>
+    public void WriteRootCrl(IEnumerable<X509Certificate2> revoked, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
+    {
+        var temporary = RootCrlPath + ".tmp";
+        File.WriteAllBytes(temporary, IssueCrl(_root, revoked, thisUpdate, nextUpdate));
+        File.Move(temporary, RootCrlPath, overwrite: true); // a web reading it meanwhile sees the old or the new CRL, never half
+    }
+
+    /// <summary>
+    /// A CRL (DER) signed by <paramref name="issuer"/> (with its private key, RSA or EC) listing
+    /// <paramref name="revoked"/>, with the given thisUpdate/nextUpdate; the CRL number is thisUpdate
+    /// in Unix seconds unless given, so a later CRL always has a larger number.
+    /// </summary>
+    public static byte[] IssueCrl(X509Certificate2 issuer, IEnumerable<X509Certificate2> revoked, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate, BigInteger? number = null)
+    {
+        ArgumentNullException.ThrowIfNull(issuer);
+        ArgumentNullException.ThrowIfNull(revoked);
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var certificate in revoked)
+        {
+            builder.AddEntry(certificate, thisUpdate.AddMinutes(-1), X509RevocationReason.KeyCompromise);
+        }
+
+        var crlNumber = number ?? new BigInteger(thisUpdate.ToUnixTimeSeconds());
+        var padding = issuer.GetKeyAlgorithm() == "1.2.840.113549.1.1.1" ? RSASignaturePadding.Pkcs1 : null;
+        return builder.Build(issuer, crlNumber, nextUpdate, HashAlgorithmName.SHA256, padding, thisUpdate);
+    }
 
     public static CertificateAuthority OpenOrCreate(string pkiDirectory)
     {

@@ -2,7 +2,7 @@ using System.Text.Json;
 using ESeal.TestPki;
 
 // Usage: ESeal.TestPki init --dir DIR [--demo]
-//   creates DIR/pki (root-ca.crt is PEM), DIR/softhsm2.conf, DIR/tokens, DIR/summary.json
+//   creates DIR/pki (root-ca.crt is PEM, root-ca.crl DER), DIR/softhsm2.conf, DIR/tokens, DIR/summary.json
 //   and prints the summary. --demo creates only the demo token of 杭州云印.
 if (args.Length == 0 || args[0] != "init")
 {

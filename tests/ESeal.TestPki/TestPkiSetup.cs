@@ -19,6 +19,7 @@ public sealed record TestPkiSummary(
     string TokenDirectory,
     string RootCa,
     string RootCaFormat,
+    string RootCaCrl,
     string UserPin,
     string SoPin,
     IReadOnlyList<TokenInfo> Tokens)
@@ -41,6 +42,10 @@ public static class TestPkiSetup
     public const string ResetToken = "ESEAL-LOCK-B";
     public const string RemovableToken = "ESEAL-REMOVABLE";
     public const string BenchToken = "ESEAL-BENCH";
+    public const string RevokedToken = "ESEAL-REVOKED";
+
+    /// <summary>How long the CRL written by <see cref="Init"/> stays current (each run writes a fresh one).</summary>
+    public static readonly TimeSpan CrlLifetime = TimeSpan.FromDays(30);
 
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
@@ -56,6 +61,7 @@ public static class TestPkiSetup
     private static readonly CertificateSpec ShenzhenEc = new("shenzhen-ec", TestEnterprise.Shenzhen, KeyAlgorithm.EcP256, CertificateKind.Valid);
     private static readonly CertificateSpec HangzhouExpired = new("hangzhou-rsa-expired", TestEnterprise.Hangzhou, KeyAlgorithm.Rsa2048, CertificateKind.Expired);
     private static readonly CertificateSpec BeijingUnknownCa = new("beijing-rsa-unknown-ca", TestEnterprise.Beijing, KeyAlgorithm.Rsa2048, CertificateKind.UnknownCa);
+    private static readonly CertificateSpec HangzhouRevoked = new("hangzhou-rsa-revoked", TestEnterprise.Hangzhou, KeyAlgorithm.Rsa2048, CertificateKind.Revoked);
 
     /// <summary>Label, purpose, certificates. The demo gets only the first.</summary>
     private static readonly (string Label, string Purpose, CertificateSpec[] Certs)[] FullSet =
@@ -70,11 +76,14 @@ public static class TestPkiSetup
         (ResetToken, "tests: right PIN resets the count", [HangzhouRsa]),
         (RemovableToken, "tests: removal and re-insertion", [ShenzhenEc]),
         (BenchToken, "benchmark", [HangzhouRsa]),
+        (RevokedToken, "certificate revoked in the root's CRL (杭州; a lost key)", [HangzhouRevoked]),
     ];
 
     /// <summary>
     /// Creates (when missing) DIR/pki, DIR/softhsm2.conf, DIR/tokens and the tokens, writes
     /// DIR/summary.json. Idempotent: a second run reuses the CA and leaves existing tokens alone.
+    /// Every run writes a fresh DIR/pki/root-ca.crl (DER; valid for <see cref="CrlLifetime"/>) listing
+    /// the certificates of kind <see cref="CertificateKind.Revoked"/> (none in the demo).
     /// Sets SOFTHSM2_CONF for this process as a side effect.
     /// </summary>
     public static TestPkiSummary Init(string directory, bool demoOnly = false, string modulePath = SoftHsm.DefaultModulePath)
@@ -95,6 +104,12 @@ public static class TestPkiSetup
                 issued[spec.Name] = ca.GetOrIssue(spec);
             }
 
+            var now = DateTimeOffset.UtcNow;
+            ca.WriteRootCrl(
+                [.. issued.Values.Where(c => c.Spec.Kind == CertificateKind.Revoked).Select(c => c.Certificate)],
+                now.AddMinutes(-5),
+                now + CrlLifetime);
+
             var serials = SoftHsm.EnsureTokens(
                 modulePath,
                 set.Select(t => (t.Label, (IReadOnlyList<IssuedCertificate>)[.. t.Certs.Select(c => issued[c.Name])])),
@@ -108,7 +123,7 @@ public static class TestPkiSetup
                 SoftHsm.FindTokenDirectory(tokenDir, serials[t.Label]),
                 [.. t.Certs.Select(c => Describe(issued[c.Name], directory))])).ToList();
 
-            var summary = new TestPkiSummary(directory, modulePath, conf, tokenDir, ca.RootCertificatePath, "PEM", UserPin, SoftHsm.SoPin, tokens);
+            var summary = new TestPkiSummary(directory, modulePath, conf, tokenDir, ca.RootCertificatePath, "PEM", ca.RootCrlPath, UserPin, SoftHsm.SoPin, tokens);
             var json = JsonSerializer.Serialize(summary, JsonOptions);
             File.WriteAllText(Path.Combine(directory, "summary.json"), json);
             return summary;
@@ -131,6 +146,7 @@ public static class TestPkiSetup
         {
             CertificateKind.Valid => "valid",
             CertificateKind.Expired => "expired",
+            CertificateKind.Revoked => "revoked",
             _ => "unknown-ca",
         },
         Path.Combine(directory, "pki", c.Spec.Name + ".crt"),

@@ -41,7 +41,7 @@ internal static partial class Bench
         Console.WriteLine($"web: real ESeal.Web Program on Kestrel at 127.0.0.1 (in this process, WebApplicationFactory.UseKestrel), clients: SocketsHttpHandler over loopback HTTP/1.1, logging: {logLevel}");
 
         using var pki = new BenchPki(dir);
-        using var factory = new BenchFactory(dir, pki.RootPath, FreePort(), logLevel);
+        using var factory = new BenchFactory(dir, pki.RootPath, pki.CrlPath, FreePort(), logLevel);
         factory.StartServer();
         var database = factory.Services.GetRequiredService<Database>();
         var faces = factory.Services.GetRequiredService<IFaceVerificationProvider>();

@@ -12,7 +12,7 @@ namespace ESeal.Web.Benchmarks;
 /// The real web (its Program, its appsettings.json, its middleware) on Kestrel at 127.0.0.1:port,
 /// on its own SQLite file. Test-only changes, all through configuration and DI: the clock is
 /// <see cref="BenchClock"/>, the face simulator is on, Hangfire's server is off, the proof origin
-/// and CA root are the benchmark's, the bare comparison page is added as an application part,
+/// CA root and CRL are the benchmark's, the bare comparison page is added as an application part,
 /// and a first middleware records the server-side time of each request.
 /// </summary>
 internal sealed class BenchFactory : WebApplicationFactory<Program>
@@ -21,12 +21,14 @@ internal sealed class BenchFactory : WebApplicationFactory<Program>
 
     private readonly string dbPath;
     private readonly string caRootPath;
+    private readonly string crlPath;
     private readonly string logLevel;
 
-    public BenchFactory(string directory, string caRootPath, int port, string logLevel)
+    public BenchFactory(string directory, string caRootPath, string crlPath, int port, string logLevel)
     {
         dbPath = Path.Combine(directory, "bench.db");
         this.caRootPath = caRootPath;
+        this.crlPath = crlPath;
         this.logLevel = logLevel;
         Port = port;
         UseKestrel(o => o.Listen(IPAddress.Loopback, port));
@@ -53,6 +55,8 @@ internal sealed class BenchFactory : WebApplicationFactory<Program>
         builder.UseSetting("Flows:Jobs:Enabled", "false");
         builder.UseSetting("Flows:Proof:PublicOrigin", Origin);
         builder.UseSetting("Flows:Proof:CaRootPaths:0", caRootPath);
+        builder.UseSetting("Flows:Proof:Revocation:CrlSources:0", crlPath);
+        builder.UseSetting("Flows:Proof:Revocation:Mode", "Offline");
         if (logLevel != "default")
         {
             builder.UseSetting("Logging:LogLevel:Default", logLevel);

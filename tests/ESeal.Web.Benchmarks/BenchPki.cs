@@ -22,11 +22,17 @@ internal sealed class BenchPki : IDisposable
         Root = req.CreateSelfSigned(now.AddYears(-1), now.AddYears(5));
         RootPath = Path.Combine(directory, "bench-root.cer");
         File.WriteAllBytes(RootPath, Root.RawData);
+
+        // The CA's (empty) CRL: production checks revocation on every proof, so the benchmark does too.
+        CrlPath = Path.Combine(directory, "bench-root.crl");
+        File.WriteAllBytes(CrlPath, new CertificateRevocationListBuilder().Build(Root, 1, now.AddDays(7), HashAlgorithmName.SHA256, null, now.AddHours(-1)));
     }
 
     public X509Certificate2 Root { get; }
 
     public string RootPath { get; }
+
+    public string CrlPath { get; }
 
     public X509Certificate2 Leaf(string creditCode, string enterpriseName)
     {

@@ -6,7 +6,7 @@ public sealed class ProofVerifierTests
 {
     private const string Origin = "https://eseal.test";
     private static readonly TestPki Pki = TestPki.Instance;
-    private readonly ProofVerifier verifier = new(Origin, Pki.Roots, TimeProvider.System);
+    private readonly ProofVerifier verifier = Pki.Verifier(Origin, TimeProvider.System);
 
     private static string Context(string certSha) => ProofVerifier.Context("bind", Guid.Parse("11111111-2222-3333-4444-555555555555"), TestPki.HangzhouCode, Guid.Parse("66666666-2222-3333-4444-555555555555"), "TESTKEY-0001", certSha);
 

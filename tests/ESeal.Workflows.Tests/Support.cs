@@ -41,6 +41,9 @@ public sealed class TestPki
         UntrustedLeaf = Leaf(OtherRoot, HangzhouCode, rsa: true, now.AddDays(-1), now.AddYears(1));
         ExpiredLeaf = Leaf(Root, HangzhouCode, rsa: true, now.AddYears(-2), now.AddDays(-1));
         BeijingLeaf = Leaf(Root, BeijingCode, rsa: true, now.AddDays(-1), now.AddYears(1));
+        RevokedLeaf = Leaf(Root, HangzhouCode, rsa: true, now.AddDays(-1), now.AddYears(1));
+        Directory.CreateDirectory(CrlDirectory);
+        CurrentCrlPath = WriteCrl("root-current.crl", Crl(Root, [RevokedLeaf], now.AddHours(-1), now.AddDays(7)));
     }
 
     public static TestPki Instance => Shared.Value;
@@ -59,7 +62,42 @@ public sealed class TestPki
 
     public X509Certificate2 BeijingLeaf { get; }
 
+    /// <summary>Chains to <see cref="Root"/>, valid, but listed in the root's current CRL.</summary>
+    public X509Certificate2 RevokedLeaf { get; }
+
     public X509Certificate2Collection Roots => [X509CertificateLoader.LoadCertificate(Root.RawData)];
+
+    /// <summary>This process's CRL files (temporary).</summary>
+    public static string CrlDirectory { get; } = Path.Combine(Path.GetTempPath(), "eseal-tests", "workflows-crl-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>The root's CRL, current for a week from now, revoking <see cref="RevokedLeaf"/> only.</summary>
+    public string CurrentCrlPath { get; }
+
+    /// <summary>Revocation as production checks it, from <see cref="CurrentCrlPath"/>.</summary>
+    public RevocationCheck CurrentRevocation(TimeSpan? maxCrlAge = null) =>
+        new CrlRevocationCheck(new CrlStore([CurrentCrlPath], Roots), maxCrlAge ?? TimeSpan.FromDays(1));
+
+    /// <summary>A proof verifier for the test root with revocation checked against the current CRL.</summary>
+    public ProofVerifier Verifier(string origin, TimeProvider clock) => new(origin, Roots, clock, CurrentRevocation());
+
+    /// <summary>A CRL (DER) signed by <paramref name="issuer"/> with choosable dates, as a CA would publish it.</summary>
+    public static byte[] Crl(X509Certificate2 issuer, IEnumerable<X509Certificate2> revoked, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var c in revoked)
+        {
+            builder.AddEntry(c, thisUpdate.AddMinutes(-1), X509RevocationReason.KeyCompromise);
+        }
+
+        return builder.Build(issuer, new System.Numerics.BigInteger(thisUpdate.ToUnixTimeSeconds()), nextUpdate, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, thisUpdate);
+    }
+
+    public static string WriteCrl(string fileName, byte[] crl)
+    {
+        var path = Path.Combine(CrlDirectory, fileName);
+        File.WriteAllBytes(path, crl);
+        return path;
+    }
 
     public static PostedProof Sign(X509Certificate2 leaf, string origin, string nonce, string context)
     {
@@ -134,7 +172,7 @@ public sealed class FlowHarness : IDisposable
         Clock = new FakeClock(DateTimeOffset.UtcNow);
         Store = new FlowDefinitionStore(Db.Database, Clock);
         Faces = new SimulatedFaceVerificationProvider(Clock);
-        Verifier = new ProofVerifier(Origin, TestPki.Instance.Roots, Clock);
+        Verifier = TestPki.Instance.Verifier(Origin, Clock);
         var handlers = ActivityHandlers.Create(new ESeal.Db.MediumChange.MediumChangeCommands(Db.Database, Clock), Verifier, Faces);
         Runtime = new FlowRuntime(Db.Database, Store, Clock, new FlowSettings(), wrap is null ? handlers : handlers.Select(wrap));
     }

@@ -29,12 +29,33 @@ public static class StartupChecks
             problems.Add($"Flows:Proof:CaRootPaths names {path}, which does not exist.");
         }
 
+        problems.AddRange(RevocationProblems(proof.Revocation));
+
         if (services.GetRequiredService<IFaceVerificationProvider>() is UnavailableFaceVerificationProvider)
         {
             problems.Add("No face-verification provider is registered: the legal representative could not confirm any flow.");
         }
 
         return problems;
+    }
+
+    /// <summary>Issue 9: without a CRL every proof is refused (fail closed), so production needs a source.</summary>
+    public static IEnumerable<string> RevocationProblems(RevocationOptions revocation)
+    {
+        ArgumentNullException.ThrowIfNull(revocation);
+        if (revocation.CrlSources.Count == 0)
+        {
+            yield return "Flows:Proof:Revocation:CrlSources is empty: revocation could not be checked, so every USBKEY certificate would be refused (configure the CA's CRL URLs or files).";
+        }
+        else if (revocation.Mode == CrlMode.Offline && !revocation.FileSources.Any())
+        {
+            yield return "Flows:Proof:Revocation:CrlSources has no file while Flows:Proof:Revocation:Mode is Offline (Offline reads files only).";
+        }
+
+        foreach (var path in revocation.FileSources.Where(p => !File.Exists(p)))
+        {
+            yield return $"Flows:Proof:Revocation:CrlSources names {path}, which does not exist.";
+        }
     }
 
     public static void EnsureProductionReady(WebApplication app)

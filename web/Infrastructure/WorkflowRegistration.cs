@@ -59,6 +59,13 @@ public static class WorkflowRegistration
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(FlowJobs)),
             outbox));
 
+        // Revocation (issue 9): the CRL job fetches the configured CRL URLs into the cache the trust check reads.
+        services.AddHttpClient(nameof(CrlJobs));
+        services.AddTransient(sp => new CrlJobs(
+            proof.Revocation,
+            sp.GetRequiredService<ProofVerifier>().Trust.Authorities,
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(CrlJobs))));
+
         if (configuration.GetValue("Flows:ImportShippedDefinitions", true))
         {
             services.AddHostedService<ShippedDefinitionImport>();
@@ -105,9 +112,24 @@ public static class WorkflowRegistration
             jobs.AddOrUpdate<FlowJobs>("flows-expire-instances", j => j.ExpireAbandonedInstancesAsync(), Cron.Minutely());
             jobs.AddOrUpdate<FlowJobs>("flows-face-timeouts", j => j.TimeOutFaceVerificationsAsync(), Cron.Minutely());
             jobs.AddOrUpdate<FlowJobs>("flows-deliver-outbox", j => j.DeliverOutboxAsync(), Cron.Minutely());
+            AddCrlFetch(jobs, app.Services.GetRequiredService<ProofOptions>().Revocation);
         }
 
         return app;
+    }
+
+    /// <summary>Hourly CRL fetch, and once at start so a fresh node does not refuse every key for an hour.</summary>
+    private static void AddCrlFetch(IRecurringJobManager jobs, RevocationOptions revocation)
+    {
+        const string id = "proof-fetch-crls";
+        if (revocation.Mode == CrlMode.Offline || !revocation.UrlSources.Any())
+        {
+            jobs.RemoveIfExists(id);
+            return;
+        }
+
+        jobs.AddOrUpdate<CrlJobs>(id, j => j.FetchCrlsAsync(), Cron.Hourly());
+        jobs.Trigger(id);
     }
 
     /// <summary>Imports shipped definitions whose version is newer than the newest stored one.</summary>

@@ -12,12 +12,52 @@ public sealed record CertificateTrustVerdict(ProofFailure Failure, string Detail
 
 /// <summary>
 /// The one place that decides whether a certificate from a USBKEY is trusted: valid now, chains to
-/// a configured CA root, allows digital signatures. Used when the key is detected (so an untrusted
-/// certificate reveals nothing about any enterprise and cannot be used to count wrong PINs) and
-/// again when the PIN proof is verified.
+/// a configured CA root, not revoked according to the CA's CRL, allows digital signatures. Used when
+/// the key is detected (so an untrusted certificate reveals nothing about any enterprise and cannot
+/// be used to count wrong PINs) and again when the PIN proof is verified.
 /// </summary>
-public sealed class CertificateTrust(X509Certificate2Collection roots, TimeProvider clock)
+public sealed class CertificateTrust
 {
+    public const string RevokedText = "该证书已被CA吊销，不能用于办理。如USBKEY遗失或已更换，请联系CA。";
+    public const string RevocationUnknownText = "暂时无法确认该证书是否已被吊销，请稍后重试或联系工作人员。";
+
+    private readonly X509Certificate2Collection roots;
+    private readonly TimeProvider clock;
+    private readonly RevocationCheck revocation;
+
+    /// <summary>Without CRLs: fails closed, every certificate is "revocation unknown".</summary>
+    public CertificateTrust(X509Certificate2Collection roots, TimeProvider clock)
+        : this(roots, clock, new CrlRevocationCheck(CrlStore.Empty, TimeSpan.Zero))
+    {
+    }
+
+    public CertificateTrust(X509Certificate2Collection roots, TimeProvider clock, RevocationCheck revocation)
+    {
+        ArgumentNullException.ThrowIfNull(roots);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(revocation);
+        this.roots = roots;
+        this.clock = clock;
+        this.revocation = revocation;
+    }
+
+    /// <summary>The configured CA certificates (a copy): the only ones whose CRLs are accepted.</summary>
+    public X509Certificate2Collection Authorities => [.. roots];
+
+    /// <summary>Roots from files (PEM or DER); revocation from the CRLs of <see cref="ProofOptions.Revocation"/>.</summary>
+    public static CertificateTrust FromOptions(ProofOptions options, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var roots = new X509Certificate2Collection();
+        foreach (var path in options.CaRootPaths)
+        {
+            roots.Add(X509CertificateLoader.LoadCertificateFromFile(path));
+        }
+
+        var store = new CrlStore(options.Revocation.FilesToRead(), roots);
+        return new CertificateTrust(roots, clock, new CrlRevocationCheck(store, options.Revocation.MaxCrlAge));
+    }
+
     public CertificateTrustVerdict Evaluate(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
@@ -30,14 +70,36 @@ public sealed class CertificateTrust(X509Certificate2Collection roots, TimeProvi
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        // Revocation is checked below against our own verified CRLs: on Linux X509Chain takes CRLs only
+        // from its per-user download cache (no API to supply them, dotnet/runtime#104690), and Online
+        // would fetch the distribution points the user's certificate names.
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         // The certificate comes from the user: never fetch the issuer URLs it names (SSRF, slow requests).
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = now.UtcDateTime;
         chain.ChainPolicy.VerificationTimeIgnored = false;
-        if (roots.Count == 0 || !chain.Build(certificate))
+        try
         {
-            return new(ProofFailure.UntrustedChain, "证书不是由受信任的CA签发。");
+            if (roots.Count == 0 || !chain.Build(certificate))
+            {
+                return new(ProofFailure.UntrustedChain, "证书不是由受信任的CA签发。");
+            }
+
+            var revoked = RevocationOf(chain, now);
+            if (revoked is not null)
+            {
+                return revoked;
+            }
+        }
+        finally
+        {
+            foreach (var element in chain.ChainElements)
+            {
+                if (!ReferenceEquals(element.Certificate, certificate))
+                {
+                    element.Certificate.Dispose();
+                }
+            }
         }
 
         var usage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
@@ -47,5 +109,25 @@ public sealed class CertificateTrust(X509Certificate2Collection roots, TimeProvi
         }
 
         return CertificateTrustVerdict.Trusted;
+    }
+
+    /// <summary>Every certificate below the trust anchor against its issuer's CRL; null when none is revoked or unknown.</summary>
+    private CertificateTrustVerdict? RevocationOf(X509Chain chain, DateTimeOffset now)
+    {
+        var elements = chain.ChainElements;
+        var unknown = false;
+        for (var i = 0; i < elements.Count - 1; i++)
+        {
+            switch (revocation.Check(elements[i].Certificate, elements[i + 1].Certificate, now))
+            {
+                case RevocationStatus.Revoked:
+                    return new(ProofFailure.Revoked, RevokedText);
+                case RevocationStatus.Unknown:
+                    unknown = true;
+                    break;
+            }
+        }
+
+        return unknown ? new(ProofFailure.RevocationUnknown, RevocationUnknownText) : null;
     }
 }

@@ -15,6 +15,9 @@ public sealed class ProofOptions
 
     /// <summary>Files (PEM or DER) of the CA roots a USBKEY certificate must chain to.</summary>
     public IList<string> CaRootPaths { get; set; } = [];
+
+    /// <summary>"Flows:Proof:Revocation": where the CA's CRLs come from and how old they may be.</summary>
+    public RevocationOptions Revocation { get; set; } = new();
 }
 
 /// <summary>What the page posts after the key helper signed: the helper's answer unchanged.</summary>
@@ -33,6 +36,12 @@ public enum ProofFailure
     NotValidNow,
     NoDigitalSignatureUsage,
     WrongEnterprise,
+
+    /// <summary>Listed in the issuing CA's current CRL (a lost or replaced USBKEY).</summary>
+    Revoked,
+
+    /// <summary>No usable CRL of the issuing CA (missing, stale, not signed by it): not trusted, try later.</summary>
+    RevocationUnknown,
 }
 
 public sealed record ProofVerification(ProofFailure Failure, string Detail)
@@ -51,8 +60,14 @@ public sealed class ProofVerifier
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("ESEAL-PROOF-V1");
     private readonly string origin;
 
+    /// <summary>Without CRLs: every certificate is refused as "revocation unknown" (fail closed).</summary>
     public ProofVerifier(string publicOrigin, X509Certificate2Collection caRoots, TimeProvider clock)
         : this(publicOrigin, new CertificateTrust(caRoots, clock))
+    {
+    }
+
+    public ProofVerifier(string publicOrigin, X509Certificate2Collection caRoots, TimeProvider clock, RevocationCheck revocation)
+        : this(publicOrigin, new CertificateTrust(caRoots, clock, revocation))
     {
     }
 
@@ -71,13 +86,7 @@ public sealed class ProofVerifier
     public static ProofVerifier FromOptions(ProofOptions options, TimeProvider clock)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var roots = new X509Certificate2Collection();
-        foreach (var path in options.CaRootPaths)
-        {
-            roots.Add(X509CertificateLoader.LoadCertificateFromFile(path));
-        }
-
-        return new ProofVerifier(options.PublicOrigin, roots, clock);
+        return new ProofVerifier(options.PublicOrigin, CertificateTrust.FromOptions(options, clock));
     }
 
     public static byte[] ToBeSigned(string origin, string nonce, string context)

@@ -70,6 +70,8 @@ public sealed class PortalFixture : IAsyncLifetime
                 ["Web__KeyHelperOrigin"] = $"http://127.0.0.1:{helperPort}",
                 ["Flows__Proof__PublicOrigin"] = origin,
                 ["Flows__Proof__CaRootPaths__0"] = Pki.RootCa,
+                ["Flows__Proof__Revocation__CrlSources__0"] = Pki.RootCaCrl,
+                ["Flows__Proof__Revocation__Mode"] = "Offline",
                 ["Flows__FaceSimulator__Enabled"] = "true",
             },
             "/health",

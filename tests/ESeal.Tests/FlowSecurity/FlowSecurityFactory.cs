@@ -8,8 +8,8 @@ namespace ESeal.Tests.FlowSecurity;
 
 /// <summary>
 /// The real web, in-process, on its own SQLite file with the demo data, with a clock the test
-/// moves by hand, proofs checked against <see cref="Origin"/> and this folder's own test root,
-/// the face simulator on and no background jobs.
+/// moves by hand, proofs checked against <see cref="Origin"/> and this folder's own test root and
+/// its CRL (Offline, a file), the face simulator on and no background jobs.
 /// </summary>
 public sealed class FlowSecurityFactory : WebApplicationFactory<Program>
 {
@@ -27,6 +27,8 @@ public sealed class FlowSecurityFactory : WebApplicationFactory<Program>
         Directory.CreateDirectory(directory);
         var rootPath = Path.Combine(directory, "test-root.pem");
         File.WriteAllText(rootPath, FlowSecurityPki.Instance.Root.ExportCertificatePem());
+        var crlPath = Path.Combine(directory, "test-root.crl");
+        File.WriteAllBytes(crlPath, FlowSecurityPki.Instance.Crl(Clock.GetUtcNow().AddHours(-1), Clock.GetUtcNow().AddDays(7)));
 
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", "Sqlite");
@@ -34,6 +36,8 @@ public sealed class FlowSecurityFactory : WebApplicationFactory<Program>
         builder.UseSetting("Demo:Seed", "true");
         builder.UseSetting("Flows:Proof:PublicOrigin", Origin);
         builder.UseSetting("Flows:Proof:CaRootPaths:0", rootPath);
+        builder.UseSetting("Flows:Proof:Revocation:CrlSources:0", crlPath);
+        builder.UseSetting("Flows:Proof:Revocation:Mode", "Offline");
         builder.UseSetting("Flows:FaceSimulator:Enabled", "true");
         builder.UseSetting("Flows:Jobs:Enabled", "false");
         builder.ConfigureTestServices(services =>

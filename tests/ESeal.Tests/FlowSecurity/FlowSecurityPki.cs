@@ -9,7 +9,8 @@ namespace ESeal.Tests.FlowSecurity;
 /// <summary>
 /// Certificates made in-process, with their private keys, so that the tests can sign proofs as the
 /// key helper would: a root the web trusts, another it does not, and Hangzhou leaves (credit code
-/// in 2.5.4.97 like the test PKI) — good, second good, expired, and issued by the untrusted root.
+/// in 2.5.4.97 like the test PKI) — good, second good, expired, issued by the untrusted root, and
+/// revoked (listed in the root's CRL, <see cref="Crl"/>).
 /// </summary>
 public sealed class FlowSecurityPki
 {
@@ -25,6 +26,7 @@ public sealed class FlowSecurityPki
         SecondGood = Leaf(Root, code, now.AddDays(-1), now.AddYears(1));
         Expired = Leaf(Root, code, now.AddYears(-2), now.AddDays(-1));
         UnknownCa = Leaf(UnknownRoot, code, now.AddDays(-1), now.AddYears(1));
+        Revoked = Leaf(Root, code, now.AddDays(-1), now.AddYears(1));
     }
 
     public static FlowSecurityPki Instance => Shared.Value;
@@ -40,6 +42,17 @@ public sealed class FlowSecurityPki
     public X509Certificate2 Expired { get; }
 
     public X509Certificate2 UnknownCa { get; }
+
+    /// <summary>A lost USBKEY: chains to <see cref="Root"/>, valid, listed in the root's CRL.</summary>
+    public X509Certificate2 Revoked { get; }
+
+    /// <summary>The root's CRL (DER) listing <see cref="Revoked"/>, with the given dates.</summary>
+    public byte[] Crl(DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        builder.AddEntry(Revoked, thisUpdate.AddMinutes(-1), X509RevocationReason.KeyCompromise);
+        return builder.Build(Root, new System.Numerics.BigInteger(thisUpdate.ToUnixTimeSeconds()), nextUpdate, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1, thisUpdate);
+    }
 
     /// <summary>What the helper's POST /v1/sign answers: RS256 over the proof bytes for <paramref name="origin"/>.</summary>
     public static SignedProof Sign(X509Certificate2 leaf, string origin, string nonce, string context)

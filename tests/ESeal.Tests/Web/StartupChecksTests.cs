@@ -23,6 +23,7 @@ public sealed class StartupChecksTests
         Assert.Contains("ESeal cannot start in Production", message, StringComparison.Ordinal);
         Assert.Contains("Flows:Proof:PublicOrigin is not set", message, StringComparison.Ordinal);
         Assert.Contains("Flows:Proof:CaRootPaths is empty", message, StringComparison.Ordinal);
+        Assert.Contains("Flows:Proof:Revocation:CrlSources is empty", message, StringComparison.Ordinal);
         Assert.Contains("No face-verification provider is registered", message, StringComparison.Ordinal);
     }
 }
