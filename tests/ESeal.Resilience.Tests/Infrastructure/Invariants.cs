@@ -100,7 +100,13 @@ public static class Invariants
             problems.Add($"medium {g.First().Identifier} has {g.Count()} active bindings (seals {string.Join(", ", g.Select(b => b.SealId))})");
         }
 
-        foreach (var seal in await SealsAsync(db))
+        var seals = await SealsAsync(db);
+        if (seals.Count == 0)
+        {
+            problems.Add("the database holds no seals at all (the wrong file?)");
+        }
+
+        foreach (var seal in seals)
         {
             var binding = active.FirstOrDefault(b => Norm(b.SealId) == Norm(seal.Id));
             var expected = binding?.MediumKind ?? "Unbound";

@@ -134,6 +134,9 @@ public sealed class KioskPlan
     /// <summary>Awaited once the commit-triggering request is on its way (not yet answered).</summary>
     public Action<Kiosk>? CommitSent { get; set; }
 
+    /// <summary>The user's pause before each action (spreads the crash points over every step).</summary>
+    public Func<TimeSpan>? Think { get; set; }
+
     /// <summary>Asked when the QR code is on screen: false = the legal representative has not scanned yet (the run returns, parked).</summary>
     public Func<Kiosk, bool> ScanQrNow { get; set; } = _ => true;
 }
@@ -145,12 +148,13 @@ public sealed class KioskPlan
 /// request, the face step's poll; the legal representative's phone opens the simulator's page from
 /// the QR code's link and presses 模拟：验证通过.
 /// </summary>
-public sealed class Kiosk : IDisposable
+public sealed partial class Kiosk : IDisposable
 {
     public const string HolderName = "王建国";
     public const string HolderIdNumber = "330106197805121232";
     public const string HolderPhone = "13800138000";
 
+    private static readonly string[] KeyRefusals = [ESeal.Db.MediumChange.MediumChangeCommands.KeyBoundToOtherSealText, ESeal.Db.MediumChange.MediumChangeCommands.KeyNotBoundText];
     private static readonly HttpClient Helper = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly HttpClient http;
     private readonly Uri helperUri;
@@ -190,6 +194,9 @@ public sealed class Kiosk : IDisposable
 
     public bool CommitRequested { get; private set; }
 
+    /// <summary>A screen the user cannot get past and would cancel (e.g. the key turned out bound to another seal).</summary>
+    public string? DeadEnd { get; private set; }
+
     /// <summary>The "该印章已绑定其他介质" dialog was shown to this user and answered 确认并进入下一步.</summary>
     public bool ConfirmedRelease { get; private set; }
 
@@ -200,6 +207,7 @@ public sealed class Kiosk : IDisposable
         FlowUrl = null;
         Current = null;
         Stuck = null;
+        DeadEnd = null;
         CommitRequested = false;
         ConfirmedRelease = false;
         noticeShownAt = DateTime.MinValue;
@@ -235,9 +243,14 @@ public sealed class Kiosk : IDisposable
         {
             ct.ThrowIfCancellationRequested();
             var page = Current!;
-            if (page.IsResult || Stuck is not null)
+            if (page.IsResult || Stuck is not null || DeadEnd is not null)
             {
                 return page;
+            }
+
+            if (plan.Think?.Invoke() is { } pause && pause > TimeSpan.Zero)
+            {
+                await Task.Delay(pause, ct);
             }
 
             var advanced = await ActAsync(page, plan, ct);
@@ -247,7 +260,7 @@ public sealed class Kiosk : IDisposable
             }
         }
 
-        if (!Current!.IsResult && Stuck is null)
+        if (!Current!.IsResult && Stuck is null && DeadEnd is null)
         {
             Stuck = $"no result page after {deadline.Elapsed.TotalSeconds:F0} s; the screen: {Current.Summary}";
         }
@@ -286,6 +299,13 @@ public sealed class Kiosk : IDisposable
                 }
 
             case "DetectKey":
+                if (KeyRefusals.FirstOrDefault(t => page.Html.Contains(t, StringComparison.Ordinal)) is { } refusal)
+                {
+                    DeadEnd = refusal;
+                    Log.Add("dead end at 插入USBKEY: " + refusal);
+                    return false;
+                }
+
                 await PostStepAsync(page, [(DetectKeyFields.Tokens, await MyTokensAsync(ct))]);
                 return true;
 
@@ -345,6 +365,9 @@ public sealed class Kiosk : IDisposable
                 return false;
         }
     }
+
+    [GeneratedRegex("<button[^>]*type=\"submit\"[^>]*name=\"action\" value=\"([^\"]+)\"")]
+    private static partial Regex ManualAction();
 
     private static string? ChosenSeal(FlowPage page)
     {
@@ -446,6 +469,14 @@ public sealed class Kiosk : IDisposable
             var ticket = phoneUrl[(phoneUrl.LastIndexOf('/') + 1)..];
             deadTicketRounds = ticket == lastDeadTicket ? deadTicketRounds + 1 : 1;
             lastDeadTicket = ticket;
+            if (ManualAction().Match(page.Html) is { Success: true } button)
+            {
+                // A button the user can press on the face step (e.g. a fresh QR code): press it.
+                Log.Add("pressing the face step's button action=" + button.Groups[1].Value);
+                await PostStepAsync(page, [(LegalRepFaceVerificationFields.Action, button.Groups[1].Value)]);
+                return true;
+            }
+
             if (deadTicketRounds >= 3)
             {
                 Stuck = $"the face step keeps showing a QR code whose phone page says \"{phone}\" (ticket {ticket[..8]}…), no fresh QR code after {deadTicketRounds} rounds of the page's poll";
