@@ -156,6 +156,19 @@ public static class Invariants
             problems.Add($"audit event seq {e.Seq} ({e.Kind}, binding {e.BindingId}) belongs to no committed operation");
         }
 
+        // A release for a rebind is part of one committed bind (same instance = operation id), at most one per bind.
+        var bindOperations = operations.Where(o => o.Kind == AuditKinds.Bind).Select(o => Guid.Parse(o.OperationId)).ToHashSet();
+        var releases = audit.Where(e => e.Kind == AuditKinds.ReleaseForRebind).ToList();
+        foreach (var e in releases.Where(e => e.InstanceId is null || !bindOperations.Contains(Guid.Parse(e.InstanceId))))
+        {
+            problems.Add($"audit event seq {e.Seq} (ReleaseForRebind by instance {e.InstanceId}) belongs to no committed bind");
+        }
+
+        foreach (var g in releases.Where(e => e.InstanceId is not null).GroupBy(e => Guid.Parse(e.InstanceId!)).Where(g => g.Count() > 1))
+        {
+            problems.Add($"the bind {g.Key} released {g.Count()} bindings");
+        }
+
         foreach (var b in active.Where(b => !operationBindings.Contains((b.MediumKind == "Mobile" ? AuditKinds.Claim : AuditKinds.Bind, Norm(b.Id)))))
         {
             problems.Add($"active binding {b.Id} (seal {b.SealId}, medium {b.Identifier}) was made by no committed operation");

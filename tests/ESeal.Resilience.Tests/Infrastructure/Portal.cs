@@ -110,6 +110,24 @@ public sealed class Portal : IAsyncLifetime
     /// <summary>A web node of its own (own SQLite file under the data directory), not started yet.</summary>
     public WebNode NewWeb(string name, int port) => new(this, Path.Combine(DataDirectory, name + ".db"), port);
 
+    private readonly Dictionary<string, Task> once = [];
+
+    /// <summary>Runs <paramref name="work"/> once per fixture (e.g. one crash run that two tests judge from different sides).</summary>
+    public Task<T> OnceAsync<T>(string key, Func<Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        lock (once)
+        {
+            if (!once.TryGetValue(key, out var task))
+            {
+                task = work();
+                once[key] = task;
+            }
+
+            return (Task<T>)task;
+        }
+    }
+
     /// <summary>The web the race tests share (each race uses its own seals and keys), started on first use.</summary>
     public async Task<WebNode> RaceWebAsync()
     {
