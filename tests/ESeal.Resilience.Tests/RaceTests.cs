@@ -64,6 +64,11 @@ public sealed class RaceTests(Portal portal, ITestOutputHelper output)
         try
         {
             var problems = await RaceAsync(kiosks, seal, confirmRelease: true);
+            foreach (var k in kiosks.Where(k => k.Current?.Step == "Failure" && k.Current.Reason?.Contains("印章", StringComparison.Ordinal) != true))
+            {
+                problems.Add($"{k.Name} lost but was not told that the seal changed meanwhile: {k.Current!.Reason}");
+            }
+
             foreach (var k in kiosks.Where(k => !k.ConfirmedRelease))
             {
                 problems.Add($"{k.Name} was not shown the dialog \"该印章已绑定其他介质…\" for a seal bound to M0");
