@@ -167,6 +167,15 @@ public sealed class CrashTests(Portal portal, ITestOutputHelper output)
 
             events.Add($"success pages shown: {states.Sum(st => st.ToldSuccess.Count)}, committed operations: {committed.Count}");
 
+            // The other way round: a flow whose bind or unbind was committed must have ended with the success page for its user.
+            foreach (var st in states)
+            {
+                foreach (var (id, outcome) in st.Outcomes.Where(o => committed.Contains(o.Key) && o.Value != "Success"))
+                {
+                    stuck.Add($"{st.Kiosk.Name}: the flow {id} was committed in the database, but its user was never told: {outcome}");
+                }
+            }
+
             foreach (var st in states)
             {
                 problems.AddRange(st.Kiosk.ServerErrors.Select(e => $"{st.Kiosk.Name}: {e}"));
@@ -302,8 +311,18 @@ public sealed class CrashTests(Portal portal, ITestOutputHelper output)
         /// <summary>Instances whose browser was shown a success page.</summary>
         public List<Guid> ToldSuccess { get; } = [];
 
+        /// <summary>How each flow of this kiosk ended for its user: Success, Failure, or stuck/dead end at some screen.</summary>
+        public Dictionary<Guid, string> Outcomes { get; } = [];
+
         public void Record()
         {
+            if (Kiosk.InstanceId is { } instance)
+            {
+                Outcomes[instance] = Kiosk.Current?.IsResult == true ? Kiosk.Current.Step
+                    : Kiosk.DeadEnd is not null ? "DeadEnd"
+                    : $"never a result page (left at {Kiosk.Current?.Step ?? "-"})";
+            }
+
             if (Kiosk.Current?.Step == "Success" && Kiosk.InstanceId is { } id && !ToldSuccess.Contains(id))
             {
                 ToldSuccess.Add(id);
