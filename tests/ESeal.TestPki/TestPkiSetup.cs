@@ -40,6 +40,7 @@ public static class TestPkiSetup
     public const string UnknownCaToken = "ESEAL-UNKNOWN-CA";
     public const string LockToken = "ESEAL-LOCK-A";
     public const string ResetToken = "ESEAL-LOCK-B";
+    public const string UnbindLockToken = "ESEAL-LOCK-C";
     public const string RemovableToken = "ESEAL-REMOVABLE";
     public const string BenchToken = "ESEAL-BENCH";
     public const string RevokedToken = "ESEAL-REVOKED";
@@ -56,6 +57,13 @@ public static class TestPkiSetup
     };
 
     private static readonly CertificateSpec HangzhouRsa = new("hangzhou-rsa", TestEnterprise.Hangzhou, KeyAlgorithm.Rsa2048, CertificateKind.Valid);
+
+    // A key lives on one token (a USBKEY never exports it), and the portal tells media apart by
+    // their public keys: each token of 杭州云印 that tests bind or lock gets a key of its own.
+    private static readonly CertificateSpec HangzhouRsaLock = new("hangzhou-rsa-lock", TestEnterprise.Hangzhou, KeyAlgorithm.Rsa2048, CertificateKind.Valid);
+    private static readonly CertificateSpec HangzhouRsaReset = new("hangzhou-rsa-reset", TestEnterprise.Hangzhou, KeyAlgorithm.Rsa2048, CertificateKind.Valid);
+    private static readonly CertificateSpec HangzhouRsaBench = new("hangzhou-rsa-bench", TestEnterprise.Hangzhou, KeyAlgorithm.Rsa2048, CertificateKind.Valid);
+    private static readonly CertificateSpec BeijingRsaLock = new("beijing-rsa-lock", TestEnterprise.Beijing, KeyAlgorithm.Rsa2048, CertificateKind.Valid);
     private static readonly CertificateSpec HangzhouEc = new("hangzhou-ec", TestEnterprise.Hangzhou, KeyAlgorithm.EcP256, CertificateKind.Valid);
     private static readonly CertificateSpec BeijingRsa = new("beijing-rsa", TestEnterprise.Beijing, KeyAlgorithm.Rsa2048, CertificateKind.Valid);
     private static readonly CertificateSpec ShenzhenEc = new("shenzhen-ec", TestEnterprise.Shenzhen, KeyAlgorithm.EcP256, CertificateKind.Valid);
@@ -72,10 +80,11 @@ public static class TestPkiSetup
         (EcOnlyToken, "EC P-256 only (杭州)", [HangzhouEc]),
         (ExpiredToken, "expired certificate (杭州)", [HangzhouExpired]),
         (UnknownCaToken, "certificate from Unknown CA (北京)", [BeijingUnknownCa]),
-        (LockToken, "tests: PIN lock and restart", [HangzhouRsa]),
-        (ResetToken, "tests: right PIN resets the count", [HangzhouRsa]),
+        (LockToken, "tests: PIN lock and restart", [HangzhouRsaLock]),
+        (ResetToken, "tests: right PIN resets the count", [HangzhouRsaReset]),
+        (UnbindLockToken, "tests: PIN lock in the unbind flow (北京)", [BeijingRsaLock]),
         (RemovableToken, "tests: removal and re-insertion", [ShenzhenEc]),
-        (BenchToken, "benchmark", [HangzhouRsa]),
+        (BenchToken, "benchmark", [HangzhouRsaBench]),
         (RevokedToken, "certificate revoked in the root's CRL (杭州; a lost key)", [HangzhouRevoked]),
     ];
 

@@ -136,6 +136,23 @@ public sealed class BindFlowTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task A_key_whose_certificate_no_trusted_CA_issued_is_refused_and_names_no_enterprise()
+    {
+        // The token's certificate names 北京中关村's credit code but chains to a CA the portal does not trust.
+        portal.InsertOnly(TestPkiSetup.UnknownCaToken);
+        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
+
+        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+
+        var text = page.GetByText("USBKEY中的证书不是由受信任的CA签发，或已过期、已吊销，不能用于办理。请更换USBKEY或联系CA。（证书不是由受信任的CA签发。）", new() { Exact = true });
+        await Expect(text).ToBeVisibleAsync();
+        await Expect(page.Locator("#flow")).Not.ToContainTextAsync(DemoData.Beijing.Name);
+        await Expect(page.Locator("#flow")).Not.ToContainTextAsync(DemoData.Beijing.LegalRepName);
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await portal.ScreenshotAsync(page, "bind-branch-untrusted-certificate");
+    }
+
+    [Fact]
     public async Task A_key_without_certificates_shows_the_red_manual_text()
     {
         portal.InsertOnly(TestPkiSetup.EmptyToken);

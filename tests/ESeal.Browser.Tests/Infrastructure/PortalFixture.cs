@@ -79,6 +79,7 @@ public sealed class PortalFixture : IAsyncLifetime
         BaseUri = new Uri(origin);
         KeyHelperUri = new Uri($"http://127.0.0.1:{helperPort}");
         Database = new Database(new DatabaseOptions { ConnectionString = connectionString });
+        await EnrollHelperAsKioskAsync();
 
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new()
@@ -87,6 +88,20 @@ public sealed class PortalFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
         });
+    }
+
+    /// <summary>
+    /// This suite's browsers play hall kiosks: staff enrolled the PC's key helper by its report key
+    /// (as `helpers enroll` does with what `eseal-keyhelper report-key` prints), so the wrong PINs it
+    /// signs count for the key in every browser.
+    /// </summary>
+    private async Task EnrollHelperAsKioskAsync()
+    {
+        using var http = new HttpClient { BaseAddress = KeyHelperUri };
+        using var info = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri("/v1/info", UriKind.Relative)));
+        var reportKey = info.RootElement.GetProperty("reportKey").GetString()!;
+        var reportKeyId = info.RootElement.GetProperty("reportKeyId").GetString()!;
+        await Database.InTransactionAsync(s => new EnrolledHelperRepository(s).EnrollAsync(reportKeyId, reportKey, "测试大厅", "browser-suite", "test-setup", DateTimeOffset.UtcNow));
     }
 
     /// <summary>"Inserts" exactly these USBKEYs: every other SoftHSM2 token is pulled out.</summary>

@@ -123,10 +123,10 @@ public sealed class UnbindFlowTests(PortalFixture portal)
     [Fact]
     public async Task Five_wrong_PINs_lock_the_key_in_the_unbind_flow_too()
     {
-        // A Beijing key (its CA does not matter: no proof ever succeeds here) bound to a Beijing seal.
+        // A Beijing key of its own (a lock counts per key) bound to a Beijing seal.
         var seal = Bj.Seals.First(s => s.SealType == "财务专用章");
-        await portal.BindInDatabaseAsync(Bj, TestPkiSetup.UnknownCaToken, seal.Id);
-        portal.InsertOnly(TestPkiSetup.UnknownCaToken);
+        await portal.BindInDatabaseAsync(Bj, TestPkiSetup.UnbindLockToken, seal.Id);
+        portal.InsertOnly(TestPkiSetup.UnbindLockToken);
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
         await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "解绑USBKEY");
         await FlowDriver.ClickContinueAsync(page);

@@ -85,24 +85,25 @@ public sealed class DetectKeyHandler(CertificateTrust trust) : ActivityHandler<D
 
         var (serial, label, certificates) = token.Value;
         var choices = new List<CertificateChoice>();
-        var untrusted = 0;
+        CertificateTrustVerdict? refused = null;
         foreach (var (id, der) in certificates)
         {
-            switch (Read(id, der))
+            var (verdict, choice) = Read(id, der);
+            if (choice is not null)
             {
-                case (true, { } choice):
-                    choices.Add(choice);
-                    break;
-                case (false, _):
-                    untrusted++;
-                    break;
+                choices.Add(choice);
+            }
+            else if (verdict is not null)
+            {
+                refused ??= verdict;
             }
         }
 
         if (choices.Count == 0)
         {
-            return untrusted > 0
-                ? StepResult.Stay(DetectKeyStay.UntrustedCertificate, inputs.UntrustedCertificateText)
+            // Say why (revoked, expired, unknown CA, revocation unknown): the citizen can act on it.
+            return refused is not null
+                ? StepResult.Stay(DetectKeyStay.UntrustedCertificate, $"{inputs.UntrustedCertificateText}（{refused.Detail}）")
                 : StepResult.Stay(DetectKeyStay.NoCertificate, inputs.NoCertificateText);
         }
 
@@ -199,18 +200,19 @@ public sealed class DetectKeyHandler(CertificateTrust trust) : ActivityHandler<D
         return null;
     }
 
-    /// <summary>(false, null) for a certificate that parses but is not trusted; (_, null) for garbage.</summary>
-    private (bool Trusted, CertificateChoice? Choice) Read(string id, string der)
+    /// <summary>(verdict, null) for a certificate that parses but is not trusted; (null, null) for garbage.</summary>
+    private (CertificateTrustVerdict? Refused, CertificateChoice? Choice) Read(string id, string der)
     {
         try
         {
             using var cert = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(der));
-            if (!trust.Evaluate(cert).IsTrusted)
+            var verdict = trust.Evaluate(cert);
+            if (!verdict.IsTrusted)
             {
-                return (false, null);
+                return (verdict, null);
             }
 
-            return (true, new CertificateChoice(
+            return (null, new CertificateChoice(
                 id,
                 ProofVerifier.Sha256Hex(cert.RawData),
                 ProofVerifier.KeyIdOf(cert),
@@ -225,7 +227,7 @@ public sealed class DetectKeyHandler(CertificateTrust trust) : ActivityHandler<D
         }
         catch (Exception ex) when (ex is FormatException or CryptographicException)
         {
-            return (true, null);
+            return (null, null);
         }
     }
 }
