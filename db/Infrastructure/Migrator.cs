@@ -51,7 +51,7 @@ public static class Migrator
             var converted = PlaintextHolderConversion.RunAsync(new Database(options)).GetAwaiter().GetResult();
             return new Outcome(true, applied, null) { ConvertedBindings = converted };
         }
-        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException or System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException or System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             return new Outcome(false, applied, $"Encrypting plaintext holder data failed: {ex.Message}");
         }

@@ -226,10 +226,19 @@ public sealed partial class PersonalDataProtector
             }
         }
 
-        KeyFileContent? content;
-        using (var stream = File.OpenRead(path))
+        KeyFileContent? content = null;
+        for (var attempt = 1; ; attempt++)
         {
-            content = JsonSerializer.Deserialize<KeyFileContent>(stream, KeyFileJson);
+            try
+            {
+                using var stream = File.OpenRead(path);
+                content = JsonSerializer.Deserialize<KeyFileContent>(stream, KeyFileJson);
+                break;
+            }
+            catch (JsonException) when (attempt < 5)
+            {
+                Thread.Sleep(100); // another process created the file a moment ago and is still writing it
+            }
         }
 
         if (content is null)
@@ -237,7 +246,7 @@ public sealed partial class PersonalDataProtector
             throw new InvalidOperationException($"The personal-data key file {path} is empty.");
         }
 
-        var fromFile = new PersonalDataOptions { Keys = new Dictionary<string, string>(content.Keys, StringComparer.Ordinal), CurrentKeyId = content.CurrentKeyId, HashKey = content.HashKey };
+        var fromFile = new PersonalDataOptions { Keys = new Dictionary<string, string>(content.Keys ?? [], StringComparer.Ordinal), CurrentKeyId = content.CurrentKeyId, HashKey = content.HashKey };
         var problems = fromFile.ConfiguredKeyProblems();
         return problems.Count > 0
             ? throw new InvalidOperationException($"The personal-data key file {path} is not usable:\n- " + string.Join("\n- ", problems))

@@ -95,22 +95,20 @@ public sealed class FlowJobs(Database database, TimeProvider clock, IFaceVerific
         var count = 0;
         foreach (var key in FlowVars.Personal)
         {
-            var ids = await database.ReadAsync(s => new FlowInstanceRepository(s).EndedHoldingAsync(key, Batch));
-            foreach (var id in ids)
+            IReadOnlyList<Guid> ids;
+            int changed;
+            do
             {
-                count += await database.InTransactionAsync(async s =>
+                ids = await database.ReadAsync(s => new FlowInstanceRepository(s).EndedHoldingAsync(key, Batch));
+                changed = 0;
+                foreach (var id in ids)
                 {
-                    var instances = new FlowInstanceRepository(s);
-                    var row = await instances.GetAsync(id);
-                    if (row is null || row.Status == FlowStatus.Running)
-                    {
-                        return 0;
-                    }
+                    changed += await ForgetEndedAsync(id) ? 1 : 0;
+                }
 
-                    var forgotten = FlowVars.ForgetPersonal(row.Variables);
-                    return forgotten != row.Variables && await instances.ReplaceEndedVariablesAsync(id, forgotten, row.Version, clock.GetUtcNow()) ? 1 : 0;
-                });
+                count += changed;
             }
+            while (ids.Count == Batch && changed > 0); // a full batch that changed nothing would only repeat itself
         }
 
         if (count > 0)
@@ -120,6 +118,20 @@ public sealed class FlowJobs(Database database, TimeProvider clock, IFaceVerific
 
         return count;
     }
+
+    private Task<bool> ForgetEndedAsync(Guid id) =>
+        database.InTransactionAsync(async s =>
+        {
+            var instances = new FlowInstanceRepository(s);
+            var row = await instances.GetAsync(id);
+            if (row is null || row.Status == FlowStatus.Running)
+            {
+                return false;
+            }
+
+            var forgotten = FlowVars.ForgetPersonal(row.Variables);
+            return forgotten != row.Variables && await instances.ReplaceEndedVariablesAsync(id, forgotten, row.Version, clock.GetUtcNow());
+        });
 
     /// <summary>Recurring: face-verification tickets past their expiry become Expired.</summary>
     public async Task<int> TimeOutFaceVerificationsAsync()
