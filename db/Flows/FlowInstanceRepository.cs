@@ -85,13 +85,47 @@ public sealed class FlowInstanceRepository(ISqlSession db)
             new { running = FlowStatus.Running, now },
             ct);
 
-    /// <summary>Marks one abandoned instance expired; false when it is not (or no longer) running and overdue.</summary>
-    public async Task<bool> ExpireAsync(Guid id, DateTimeOffset now, CancellationToken ct = default) =>
+    /// <summary>
+    /// Marks one abandoned instance expired and stores <paramref name="variables"/> (its variables
+    /// without personal data) in the same statement; false when it is not (or no longer) running and
+    /// overdue, or changed since it was read at <paramref name="expectedVersion"/>.
+    /// </summary>
+    public async Task<bool> ExpireAsync(Guid id, DateTimeOffset now, string variables, int expectedVersion, CancellationToken ct = default) =>
         await db.ExecuteAsync(
             """
-            UPDATE flow_instances SET status = @expired, updated_at = @now, version = version + 1
-            WHERE id = @id AND status = @running AND expires_at <= @now
+            UPDATE flow_instances SET status = @expired, variables = @variables, updated_at = @now, version = version + 1
+            WHERE id = @id AND status = @running AND expires_at <= @now AND version = @expectedVersion
             """,
-            new { id, now, expired = FlowStatus.Expired, running = FlowStatus.Running },
+            new { id, now, variables, expectedVersion, expired = FlowStatus.Expired, running = FlowStatus.Running },
+            ct) == 1;
+
+    /// <summary>
+    /// Ids of ended instances whose variables still hold <paramref name="key"/> (instances that ended
+    /// before personal data was erased at the end, or by a path that did not erase it).
+    /// </summary>
+    public Task<IReadOnlyList<Guid>> EndedHoldingAsync(string key, int max, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (!key.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new ArgumentException("Variable names are ASCII letters and digits.", nameof(key));
+        }
+
+        // Keys are plain ASCII names, so a search of the JSON text is exact: "holderName" (with its
+        // quotes) never matches "holderNameMasked".
+        return db.QueryAsync<Guid>(
+            db.Dialect.Top(max, "SELECT id FROM flow_instances WHERE status <> @running AND variables LIKE @pattern ORDER BY updated_at"),
+            new { running = FlowStatus.Running, pattern = $"%\"{key}\"%" },
+            ct);
+    }
+
+    /// <summary>Replaces an ended instance's variables (personal data erased); false when it changed meanwhile.</summary>
+    public async Task<bool> ReplaceEndedVariablesAsync(Guid id, string variables, int expectedVersion, DateTimeOffset now, CancellationToken ct = default) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE flow_instances SET variables = @variables, updated_at = @now, version = version + 1
+            WHERE id = @id AND status <> @running AND version = @expectedVersion
+            """,
+            new { id, variables, expectedVersion, now, running = FlowStatus.Running },
             ct) == 1;
 }

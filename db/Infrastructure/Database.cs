@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using ESeal.Db.Protection;
 
 namespace ESeal.Db.Infrastructure;
 
@@ -7,6 +8,7 @@ namespace ESeal.Db.Infrastructure;
 public sealed class Database
 {
     private readonly string connectionString;
+    private readonly Lazy<PersonalDataProtector> personalData;
 
     public Database(DatabaseOptions options)
     {
@@ -15,7 +17,14 @@ public sealed class Database
         Options = options;
         Dialect = SqlDialect.For(options.Provider);
         connectionString = options.ConnectionString;
+        personalData = new Lazy<PersonalDataProtector>(() => PersonalDataProtector.For(options.PersonalData, options.Provider, options.ConnectionString));
     }
+
+    /// <summary>
+    /// Encrypts and hashes the personal data the binding records keep (created on first use: a
+    /// Development/demo key file is only generated when something needs it).
+    /// </summary>
+    public PersonalDataProtector PersonalData => personalData.Value;
 
     public DatabaseOptions Options { get; }
 
@@ -35,7 +44,7 @@ public sealed class Database
             var transaction = connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
                 ? sqlite.BeginTransaction(deferred: readOnly)
                 : await connection.BeginTransactionAsync(ct);
-            return new DbSession(Dialect, connection, transaction);
+            return new DbSession(Dialect, connection, transaction, personalData);
         }
         catch
         {
@@ -62,6 +71,35 @@ public sealed class Database
         return await read(session);
     }
 
+    /// <summary>
+    /// On SQLite, copies the write-ahead log into the database file and truncates the log, so that
+    /// earlier versions of rows (e.g. a flow's variables before its personal data was erased) do not
+    /// stay in the -wal file until the next automatic checkpoint. Best effort and quick: it does not
+    /// wait for readers (busy_timeout 0); false when it could not finish now (the next call or the
+    /// minutely job does). No-op (true) on SQL Server.
+    /// </summary>
+    public async Task<bool> TruncateWriteAheadLogAsync(CancellationToken ct = default)
+    {
+        if (Dialect.Provider != DatabaseProvider.Sqlite)
+        {
+            return true;
+        }
+
+        await using var connection = Dialect.CreateConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("PRAGMA busy_timeout = 0;", cancellationToken: ct));
+        try
+        {
+            // One row: busy (0/1), log frames, checkpointed frames.
+            var busy = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: ct));
+            return busy == 0;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.SqliteErrorCode is 5 or 6)
+        {
+            return false; // SQLITE_BUSY / SQLITE_LOCKED: someone is writing; try again later
+        }
+    }
+
     /// <summary>True when the database answers a trivial query.</summary>
     public async Task<bool> PingAsync(CancellationToken ct = default)
     {
@@ -77,15 +115,20 @@ public sealed class DbSession : ISqlSession, IAsyncDisposable
 {
     private readonly DbConnection connection;
     private readonly DbTransaction transaction;
+    private readonly Lazy<PersonalDataProtector> personalData;
 
-    internal DbSession(SqlDialect dialect, DbConnection connection, DbTransaction transaction)
+    internal DbSession(SqlDialect dialect, DbConnection connection, DbTransaction transaction, Lazy<PersonalDataProtector> personalData)
     {
         Dialect = dialect;
         this.connection = connection;
         this.transaction = transaction;
+        this.personalData = personalData;
     }
 
     public SqlDialect Dialect { get; }
+
+    /// <summary>The database's protector (resolved when a repository first needs it).</summary>
+    public PersonalDataProtector PersonalData => personalData.Value;
 
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null, CancellationToken ct = default) =>
         (await connection.QueryAsync<T>(Command(sql, param, ct))).AsList();

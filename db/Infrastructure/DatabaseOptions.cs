@@ -17,4 +17,7 @@ public sealed class DatabaseOptions
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
 
     public string ConnectionString { get; set; } = "Data Source=eseal.db";
+
+    /// <summary>Keys for the personal data kept at rest ("Database:PersonalData").</summary>
+    public Protection.PersonalDataOptions PersonalData { get; set; } = new();
 }

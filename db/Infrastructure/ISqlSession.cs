@@ -15,4 +15,10 @@ public interface ISqlSession
     Task<int> ExecuteAsync(string sql, object? param = null, CancellationToken ct = default);
 
     Task<T?> ExecuteScalarAsync<T>(string sql, object? param = null, CancellationToken ct = default);
+
+    /// <summary>
+    /// The database's personal-data protector, for repositories that keep encrypted columns; null
+    /// where none is available (then writing personal data fails rather than store it in clear).
+    /// </summary>
+    Protection.PersonalDataProtector? PersonalData => null;
 }

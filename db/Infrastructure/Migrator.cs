@@ -8,7 +8,11 @@ namespace ESeal.Db.Infrastructure;
 /// <summary>Applies the numbered scripts of the configured dialect with DbUp.</summary>
 public static class Migrator
 {
-    public sealed record Outcome(bool Successful, IReadOnlyList<string> AppliedScripts, string? Error);
+    public sealed record Outcome(bool Successful, IReadOnlyList<string> AppliedScripts, string? Error)
+    {
+        /// <summary>Binding rows whose plaintext holder data the step after the scripts encrypted.</summary>
+        public int ConvertedBindings { get; init; }
+    }
 
     public static Outcome Migrate(DatabaseOptions options, bool logToConsole = false)
     {
@@ -34,10 +38,23 @@ public static class Migrator
         builder = logToConsole ? builder.LogToConsole() : builder.LogToNowhere();
 
         var result = builder.Build().PerformUpgrade();
-        return new Outcome(
-            result.Successful,
-            result.Scripts.Select(s => ShortName(s.Name)).ToList(),
-            result.Error?.Message);
+        var applied = result.Scripts.Select(s => ShortName(s.Name)).ToList();
+        if (!result.Successful)
+        {
+            return new Outcome(false, applied, result.Error?.Message);
+        }
+
+        // SQL cannot encrypt: the C# half of 0003 runs right after the scripts, every time (it finds
+        // nothing to do once converted).
+        try
+        {
+            var converted = PlaintextHolderConversion.RunAsync(new Database(options)).GetAwaiter().GetResult();
+            return new Outcome(true, applied, null) { ConvertedBindings = converted };
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException or System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            return new Outcome(false, applied, $"Encrypting plaintext holder data failed: {ex.Message}");
+        }
     }
 
     /// <summary>The scripts this build carries for a dialect, in the order DbUp applies them.</summary>

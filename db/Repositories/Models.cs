@@ -123,9 +123,17 @@ public sealed class SealBinding
 
     public string? HolderIdType { get; init; }
 
-    public string? HolderIdNumber { get; init; }
+    /// <summary>For screens and logs, e.g. 110105********002X (the full number is only encrypted).</summary>
+    public string? HolderIdNumberMasked { get; init; }
 
-    public string? HolderPhone { get; init; }
+    /// <summary>For screens and logs, e.g. 138****8000.</summary>
+    public string? HolderPhoneMasked { get; init; }
+
+    /// <summary>AES-GCM ciphertext (PersonalDataProtector); back office only, see <see cref="BindingRepository.RevealHolder"/>.</summary>
+    public string? HolderIdNumberProtected { get; init; }
+
+    /// <summary>AES-GCM ciphertext (PersonalDataProtector); back office only.</summary>
+    public string? HolderPhoneProtected { get; init; }
 
     public DateTimeOffset? UnboundAt { get; init; }
 

@@ -57,6 +57,8 @@ internal sealed class BenchFactory : WebApplicationFactory<Program>
         builder.UseSetting("Flows:Proof:CaRootPaths:0", caRootPath);
         builder.UseSetting("Flows:Proof:Revocation:CrlSources:0", crlPath);
         builder.UseSetting("Flows:Proof:Revocation:Mode", "Offline");
+        builder.UseSetting("Database:PersonalData:Keys:bench", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        builder.UseSetting("Database:PersonalData:HashKey", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
         if (logLevel != "default")
         {
             builder.UseSetting("Logging:LogLevel:Default", logLevel);

@@ -11,6 +11,8 @@ public static class DataRegistration
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddSingleton(options);
         services.AddSingleton<Database>();
+        // Back office only reveals (PersonalDataProtector.Reveal); citizen pages show masked copies.
+        services.AddSingleton(sp => sp.GetRequiredService<Database>().PersonalData);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MediumChangeCommands>();
         return services;

@@ -1,3 +1,4 @@
+using ESeal.Db.Infrastructure;
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Proof;
 
@@ -36,6 +37,7 @@ public static class StartupChecks
             problems.Add("No face-verification provider is registered: the legal representative could not confirm any flow.");
         }
 
+        problems.AddRange(PersonalDataProblems(services));
         return problems;
     }
 
@@ -56,6 +58,16 @@ public static class StartupChecks
         {
             yield return $"Flows:Proof:Revocation:CrlSources names {path}, which does not exist.";
         }
+    }
+
+    /// <summary>
+    /// Production keeps holder ID numbers and phones encrypted under configured keys, never under a
+    /// generated key file (which would sit beside the data it protects).
+    /// </summary>
+    public static IReadOnlyList<string> PersonalDataProblems(IServiceProvider services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetRequiredService<DatabaseOptions>().PersonalData.ConfiguredKeyProblems();
     }
 
     public static void EnsureProductionReady(WebApplication app)

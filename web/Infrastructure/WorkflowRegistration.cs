@@ -110,6 +110,7 @@ public static class WorkflowRegistration
         {
             var jobs = app.Services.GetRequiredService<IRecurringJobManager>();
             jobs.AddOrUpdate<FlowJobs>("flows-expire-instances", j => j.ExpireAbandonedInstancesAsync(), Cron.Minutely());
+            jobs.AddOrUpdate<FlowJobs>("flows-forget-personal-data", j => j.ForgetEndedInstancesPersonalDataAsync(), Cron.Daily(3));
             jobs.AddOrUpdate<FlowJobs>("flows-face-timeouts", j => j.TimeOutFaceVerificationsAsync(), Cron.Minutely());
             jobs.AddOrUpdate<FlowJobs>("flows-deliver-outbox", j => j.DeliverOutboxAsync(), Cron.Minutely());
             AddCrlFetch(jobs, app.Services.GetRequiredService<ProofOptions>().Revocation);

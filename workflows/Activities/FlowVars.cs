@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ESeal.Db.Domain;
 using ESeal.Db.Repositories;
 using ESeal.Workflows.Runtime;
 
@@ -42,6 +43,63 @@ public static class FlowVars
     public const string ResultAt = "resultAt";
     public const string BindingId = "bindingId";
     public const string FailureReason = "failureReason";
+
+    /// <summary>Masked copies kept after the flow ends (for the finished page and the receipt, SPEC §9).</summary>
+    public const string HolderNameMasked = "holderNameMasked";
+    public const string HolderIdNumberMasked = "holderIdNumberMasked";
+    public const string HolderPhoneMasked = "holderPhoneMasked";
+
+    /// <summary>
+    /// Personal data a flow needs only while it runs, erased (in the transaction that ends the
+    /// instance: Completed, Failed, Expired) so that it does not stay in flow_instances for ever
+    /// (ARCHITECTURE §5): the holder's name, ID number and phone — the binding record keeps those,
+    /// encrypted — and the key's certificate list, whose certificates can name natural persons and
+    /// which no finished page needs. Kept: the enterprise facts the result page shows (name, credit
+    /// code, legal representative — public registry facts SPEC §3/§4 require there), the holder's
+    /// ID type (not identifying), the chosen certificate's hash/serial/issuer/subject (the medium
+    /// record keeps them too) and masked copies of the holder (<see cref="HolderNameMasked"/> …).
+    /// The legal representative's ID number is never a flow variable.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Personal = [HolderName, HolderIdNumber, HolderPhone, Certificates];
+
+    /// <summary>Erases <see cref="Personal"/>, keeping masked copies of the holder; true when something changed.</summary>
+    public static bool ForgetPersonal(FlowVariables v)
+    {
+        ArgumentNullException.ThrowIfNull(v);
+        if (!Personal.Any(k => v[k] is not null))
+        {
+            return false;
+        }
+
+        if (v[HolderName] is { } name)
+        {
+            v[HolderNameMasked] = Masking.PersonName(name);
+        }
+
+        if (v[HolderIdNumber] is { } idNumber)
+        {
+            v[HolderIdNumberMasked] = Masking.IdNumber(idNumber);
+        }
+
+        if (v[HolderPhone] is { } phone)
+        {
+            v[HolderPhoneMasked] = Masking.Phone(phone);
+        }
+
+        foreach (var key in Personal)
+        {
+            v[key] = null;
+        }
+
+        return true;
+    }
+
+    /// <summary>The same for a stored variables object (JSON of strings); the same text when nothing is personal.</summary>
+    public static string ForgetPersonal(string variablesJson)
+    {
+        var values = JsonSerializer.Deserialize<Dictionary<string, string>>(variablesJson) ?? new Dictionary<string, string>(StringComparer.Ordinal);
+        return ForgetPersonal(new FlowVariables(values)) ? JsonSerializer.Serialize(values) : variablesJson;
+    }
 
     internal const string PinNonce = "_pinNonce";
     internal const string PinNonceExpires = "_pinNonceExpires";

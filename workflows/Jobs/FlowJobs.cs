@@ -3,6 +3,7 @@ using System.Text;
 using ESeal.Db.Flows;
 using ESeal.Db.Infrastructure;
 using ESeal.Db.Repositories;
+using ESeal.Workflows.Activities;
 using ESeal.Workflows.Face;
 
 namespace ESeal.Workflows.Jobs;
@@ -42,21 +43,95 @@ public sealed class FlowJobs(Database database, TimeProvider clock, IFaceVerific
 {
     private const int Batch = 100;
 
-    /// <summary>Recurring: expires running instances idle past their expiry.</summary>
+    /// <summary>
+    /// Recurring (minutely): expires running instances idle past their expiry, erasing their personal
+    /// data; then truncates the SQLite write-ahead log so erased values do not linger there.
+    /// </summary>
     public async Task<int> ExpireAbandonedInstancesAsync()
     {
         var ids = await database.ReadAsync(s => new FlowInstanceRepository(s).AbandonedAsync(clock.GetUtcNow(), Batch));
         var count = 0;
         foreach (var id in ids)
         {
-            count += await ExpireInstanceAsync(id) ? 1 : 0;
+            count += await ExpireOneAsync(id) ? 1 : 0;
+        }
+
+        // Also for instances that ended in a request whose own best-effort truncation met a reader.
+        await database.TruncateWriteAheadLogAsync();
+        return count;
+    }
+
+    /// <summary>
+    /// Expires one abandoned instance; its personal data (<see cref="FlowVars.Personal"/>) is erased
+    /// in the same transaction. False when it is not (or no longer) running and overdue.
+    /// </summary>
+    public async Task<bool> ExpireInstanceAsync(Guid instanceId)
+    {
+        var expired = await ExpireOneAsync(instanceId);
+        if (expired)
+        {
+            await database.TruncateWriteAheadLogAsync();
+        }
+
+        return expired;
+    }
+
+    private Task<bool> ExpireOneAsync(Guid instanceId) =>
+        database.InTransactionAsync(async s =>
+        {
+            var instances = new FlowInstanceRepository(s);
+            var now = clock.GetUtcNow();
+            var row = await instances.GetAsync(instanceId);
+            return row is { Status: FlowStatus.Running } && row.ExpiresAt <= now &&
+                await instances.ExpireAsync(instanceId, now, FlowVars.ForgetPersonal(row.Variables), row.Version);
+        });
+
+    /// <summary>
+    /// Recurring (daily; a text scan of ended instances): ended instances that still hold personal
+    /// data — they ended before this version erased it at the end — forget it. Returns how many changed.
+    /// </summary>
+    public async Task<int> ForgetEndedInstancesPersonalDataAsync()
+    {
+        var count = 0;
+        foreach (var key in FlowVars.Personal)
+        {
+            IReadOnlyList<Guid> ids;
+            int changed;
+            do
+            {
+                ids = await database.ReadAsync(s => new FlowInstanceRepository(s).EndedHoldingAsync(key, Batch));
+                changed = 0;
+                foreach (var id in ids)
+                {
+                    changed += await ForgetEndedAsync(id) ? 1 : 0;
+                }
+
+                count += changed;
+            }
+            while (ids.Count == Batch && changed > 0); // a full batch that changed nothing would only repeat itself
+        }
+
+        if (count > 0)
+        {
+            await database.TruncateWriteAheadLogAsync();
         }
 
         return count;
     }
 
-    public Task<bool> ExpireInstanceAsync(Guid instanceId) =>
-        database.InTransactionAsync(s => new FlowInstanceRepository(s).ExpireAsync(instanceId, clock.GetUtcNow()));
+    private Task<bool> ForgetEndedAsync(Guid id) =>
+        database.InTransactionAsync(async s =>
+        {
+            var instances = new FlowInstanceRepository(s);
+            var row = await instances.GetAsync(id);
+            if (row is null || row.Status == FlowStatus.Running)
+            {
+                return false;
+            }
+
+            var forgotten = FlowVars.ForgetPersonal(row.Variables);
+            return forgotten != row.Variables && await instances.ReplaceEndedVariablesAsync(id, forgotten, row.Version, clock.GetUtcNow());
+        });
 
     /// <summary>Recurring: face-verification tickets past their expiry become Expired.</summary>
     public async Task<int> TimeOutFaceVerificationsAsync()

@@ -6,6 +6,7 @@ using System.Text.Json;
 using ESeal.Db.Domain;
 using ESeal.Db.Flows;
 using ESeal.Db.Infrastructure;
+using ESeal.Workflows.Activities;
 using ESeal.Workflows.Flowcharts;
 
 namespace ESeal.Workflows.Runtime;
@@ -67,6 +68,7 @@ public sealed class FlowRuntime : IFlowRuntime
         var state = new State(definition.Start, null, variables, new List<Func<DbSession, Task>>());
         await EnterAsync(id, ownerSession, definition, state, now, ct);
         var status = await RunOnAsync(id, ownerSession, definition, state, now, ct);
+        ForgetPersonalDataIfEnded(status, variables);
         var row = new FlowInstanceRow
         {
             Id = id,
@@ -148,6 +150,7 @@ public sealed class FlowRuntime : IFlowRuntime
 
         var state = new State(activity, context.NotBefore, variables, context.Deferred.ToList());
         var status = await FollowAsync(row.Id, ownerSession, definition, state, result.Port, now, ct);
+        var ended = ForgetPersonalDataIfEnded(status, variables);
         var next = row with
         {
             Status = status,
@@ -161,6 +164,12 @@ public sealed class FlowRuntime : IFlowRuntime
         if (!await SaveAsync(next, row.Version, state.Deferred, ct))
         {
             return ResumeResult.Refuse(RefusalReason.ConcurrentChange);
+        }
+
+        if (ended)
+        {
+            // The erased values are still in earlier WAL frames; best effort now, the minutely job retries.
+            await database.TruncateWriteAheadLogAsync(ct);
         }
 
         return new ResumeResult(ResumeKind.Advanced, RefusalReason.None, null, null, new Dictionary<string, string>(), await ViewAsync(next with { Version = row.Version + 1 }, definition, ct));
@@ -194,6 +203,13 @@ public sealed class FlowRuntime : IFlowRuntime
 
         return challenge;
     }
+
+    /// <summary>
+    /// An instance that ends forgets the holder's personal data in the same save (same transaction)
+    /// that records its end; see <see cref="FlowVars.Personal"/>.
+    /// </summary>
+    private static bool ForgetPersonalDataIfEnded(string status, FlowVariables variables) =>
+        status != FlowStatus.Running && FlowVars.ForgetPersonal(variables);
 
     private static RefusalReason Check(FlowInstanceRow? row, string ownerSession, string stepToken, DateTimeOffset now)
     {

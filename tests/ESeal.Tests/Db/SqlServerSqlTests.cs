@@ -123,6 +123,9 @@ public sealed class SqlServerSqlTests
 
         public SqlDialect Dialect => SqlDialect.SqlServer;
 
+        // Repositories that keep encrypted columns need keys to get as far as their SQL.
+        public ESeal.Db.Protection.PersonalDataProtector PersonalData { get; } = ESeal.Db.Protection.PersonalDataProtector.CreateEphemeral();
+
         public Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null, CancellationToken ct = default)
         {
             Statements.Add(sql);
