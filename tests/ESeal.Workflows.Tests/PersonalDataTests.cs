@@ -60,8 +60,8 @@ public sealed class PersonalDataTests
         // Another kiosk binds the chosen seal meanwhile: this flow's commit fails and it ends on the failure page.
         var other = Guid.NewGuid();
         var won = await new MediumChangeCommands(h.Database, h.Clock).BindUsbKeyAsync(new BindUsbKeyCommand(
-            other, null, DemoData.Hangzhou.Id, UnboundSeal, "OTHER-KEY", new UsbKeyCertificate(new string('a', 64), "02", "CN=CA", "CN=E"),
-            new SealHolder("李四", "居民身份证", "110101199003074514", "13912345678"), "Kiosk", false, "other-kiosk"));
+            other, null, DemoData.Hangzhou.Id, UnboundSeal, "OTHER-KEY", new UsbKeyCertificate(new string('a', 64), new string('e', 64), "02", "CN=CA", "CN=E"),
+            new SealHolder("李四", "居民身份证", "110101199003074514", "13912345678"), "Kiosk", null, "other-kiosk"));
         Assert.True(won.Succeeded, won.Message);
 
         view = await h.AdvanceAsync(view, await h.SignedProofAsync(view, TestPki.Instance.RsaLeaf));

@@ -25,6 +25,7 @@ public static class Invariants
 
         public string? MediumKind { get; set; }
 
+        /// <summary>A USBKEY's reported token serial (its identity is its key), else the phone's device id.</summary>
         public string? Identifier { get; set; }
 
         public string? BoundByInstanceId { get; set; }
@@ -69,7 +70,7 @@ public static class Invariants
 
     public static Task<IReadOnlyList<BindingRow>> BindingsAsync(Database db) => db.ReadAsync(s => s.QueryAsync<BindingRow>(
         """
-        SELECT b.id AS Id, b.seal_id AS SealId, b.medium_id AS MediumId, b.active AS Active, m.kind AS MediumKind, m.identifier AS Identifier,
+        SELECT b.id AS Id, b.seal_id AS SealId, b.medium_id AS MediumId, b.active AS Active, m.kind AS MediumKind, COALESCE(m.token_serial, m.identifier) AS Identifier,
                b.bound_by_instance_id AS BoundByInstanceId, b.unbound_by_instance_id AS UnboundByInstanceId, b.unbind_reason AS UnbindReason
         FROM seal_bindings b JOIN media m ON m.id = b.medium_id ORDER BY b.bound_at, b.id
         """));

@@ -36,6 +36,8 @@ public sealed class Portal : IAsyncLifetime
 
     public string RootCaPath { get; private set; } = null!;
 
+    public string RootCrlPath { get; private set; } = null!;
+
     public Uri KeyHelperUri { get; private set; } = null!;
 
     /// <summary>Ports picked before the helper starts, so its origin allowlist can name them.</summary>
@@ -56,6 +58,10 @@ public sealed class Portal : IAsyncLifetime
             var conf = SoftHsm.WriteConfig(pki);
             SoftHsm.UseConfig(conf);
             RootCaPath = ca.RootCertificatePath;
+
+            // The portal refuses every certificate whose revocation it cannot check: give it the root's (empty) CRL.
+            ca.WriteRootCrl([], DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.Add(TestPkiSetup.CrlLifetime));
+            RootCrlPath = ca.RootCrlPath;
             var issued = new List<(string Label, IssuedCertificate Cert)>();
             try
             {
@@ -218,6 +224,8 @@ public sealed class WebNode(Portal portal, string databasePath, int port) : IAsy
                 ["Web__KeyHelperOrigin"] = portal.KeyHelperUri.ToString().TrimEnd('/'),
                 ["Flows__Proof__PublicOrigin"] = Origin,
                 ["Flows__Proof__CaRootPaths__0"] = portal.RootCaPath,
+                ["Flows__Proof__Revocation__CrlSources__0"] = portal.RootCrlPath,
+                ["Flows__Proof__Revocation__Mode"] = "Offline",
                 ["Flows__FaceSimulator__Enabled"] = "true",
                 ["Logging__LogLevel__Default"] = "Warning",
             },

@@ -18,7 +18,7 @@ public sealed class HolderEncryptionTests : IDisposable
 {
     private const string IdNumber = "440106199001011235"; // not a demo legal representative's: enterprises keeps those in clear
     private const string Phone = "13912345678";
-    private static readonly UsbKeyCertificate Certificate = new(new string('b', 64), "2A", "CN=ESeal Test Root CA", "CN=杭州云印信息技术有限公司");
+    private static readonly UsbKeyCertificate Certificate = new(new string('b', 64), new string('c', 64), "2A", "CN=ESeal Test Root CA", "CN=杭州云印信息技术有限公司");
     private static readonly SealHolder Holder = new("王建国", "居民身份证", IdNumber, Phone);
 
     private readonly SqliteDatabase fixture = new();
@@ -108,7 +108,7 @@ public sealed class HolderEncryptionTests : IDisposable
     {
         // As 0001 wrote it: holder ID number and phone in clear.
         var bindingId = Guid.NewGuid();
-        var medium = await fixture.Database.InTransactionAsync(s => new MediumRepository(s).GetOrCreateAsync(MediumKind.UsbKey, "KEY-OLD-1", null, DateTimeOffset.UtcNow));
+        var medium = await fixture.Database.InTransactionAsync(s => new MediumRepository(s).GetOrCreateMobileAsync("KEY-OLD-1", DateTimeOffset.UtcNow));
         await fixture.Database.InTransactionAsync(s => s.ExecuteAsync(
             """
             INSERT INTO seal_bindings (id, seal_id, medium_id, active, channel, bound_at, holder_name, holder_id_type, holder_id_number, holder_phone, unbound_at, unbind_reason, version)
@@ -171,7 +171,7 @@ public sealed class HolderEncryptionTests : IDisposable
     {
         var operation = Guid.NewGuid();
         var outcome = await new MediumChangeCommands(database, TimeProvider.System).BindUsbKeyAsync(
-            new BindUsbKeyCommand(operation, operation, DemoData.Hangzhou.Id, sealId, tokenSerial, Certificate with { Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tokenSerial))) }, holder ?? Holder, "Kiosk", false, "test"));
+            new BindUsbKeyCommand(operation, operation, DemoData.Hangzhou.Id, sealId, tokenSerial, Certificate with { Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tokenSerial))), KeyId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("key:" + tokenSerial))) }, holder ?? Holder, "Kiosk", null, "test"));
         Assert.True(outcome.Succeeded, outcome.Message);
         return outcome.BindingId!.Value;
     }
