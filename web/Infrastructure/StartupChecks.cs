@@ -1,5 +1,6 @@
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Proof;
+using ESeal.Workflows.Providers;
 
 namespace ESeal.Web.Infrastructure;
 
@@ -32,6 +33,19 @@ public static class StartupChecks
         if (services.GetRequiredService<IFaceVerificationProvider>() is UnavailableFaceVerificationProvider)
         {
             problems.Add("No face-verification provider is registered: the legal representative could not confirm any flow.");
+        }
+
+        // A simulator in production lets anyone pass for anyone (the face simulator's phone page has a
+        // "pass" button). Every provider of an outside system says whether it simulates; all are listed.
+        // The resolved face provider is checked too, in case it was registered without the helper.
+        var simulated = services.GetServices<IExternalProvider>()
+            .Append(services.GetRequiredService<IFaceVerificationProvider>())
+            .Where(p => p.IsSimulated)
+            .Select(p => p.ProviderName)
+            .Distinct(StringComparer.Ordinal);
+        foreach (var name in simulated)
+        {
+            problems.Add($"A simulated provider is active: {name}. Simulators are for Development and the demo only; configure the real service.");
         }
 
         return problems;

@@ -27,7 +27,7 @@ public sealed class FaceModel(IFaceVerificationProvider provider, ESeal.Db.Infra
 
     public async Task<IActionResult> OnGetAsync(string ticket, CancellationToken ct)
     {
-        if (!provider.IsSimulation)
+        if (!provider.IsSimulated)
         {
             return NotFound();
         }
@@ -39,7 +39,7 @@ public sealed class FaceModel(IFaceVerificationProvider provider, ESeal.Db.Infra
 
     public async Task<IActionResult> OnPostAsync(string ticket, string? decision, CancellationToken ct)
     {
-        if (!provider.IsSimulation)
+        if (!provider.IsSimulated)
         {
             return NotFound();
         }
