@@ -195,6 +195,31 @@ public sealed class BadInputTests(FlowSecurityFactory factory) : IClassFixture<F
         Assert.Contains("holderPhone-error", answer.Html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("zero-width joiner only", "\u200D", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("BOM only", "\uFEFF", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("control characters 01 02 03", "\u0001\u0002\u0003", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("RTL override before a real name", "\u202E王建国", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("zero-width space inside a real name", "王\u200B建国", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("combining marks only", "\u0301\u0301", "请输入持章人姓名")]
+    public async Task A_holder_name_with_nothing_visible_or_with_hidden_characters_gets_the_message_next_to_the_field_and_keeps_the_rest(string tried, string name, string message)
+    {
+        // Tried: 持章人姓名 = the case named in `tried`; the other three fields valid.
+        Assert.False(string.IsNullOrEmpty(tried));
+        using var browser = factory.NewBrowser();
+        var holder = await browser.ToHolderFormAsync();
+        var before = browser.Snapshot();
+
+        var answer = await browser.PostStepAsync(holder, FlowBrowser.HolderFields(name: name));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("HolderForm", answer.Step);
+        Assert.Contains($"<p id=\"holderName-error\" class=\"error-text\">{message}</p>", answer.Html, StringComparison.Ordinal);
+        Assert.Equal(FlowBrowser.HolderIdNumber, answer.HiddenValue(HolderFormFields.IdNumber));
+        Assert.Equal(FlowBrowser.HolderPhone, answer.HiddenValue(HolderFormFields.Phone));
+        before.AssertUnchanged(browser.Snapshot());
+    }
+
     [Fact]
     public async Task Control_characters_and_lone_surrogates_in_fields_never_yield_a_500()
     {
