@@ -83,6 +83,31 @@ public sealed class FlowBrowser(FlowSecurityFactory factory, HttpClient http) : 
 
     public string FlowUrl => $"/flow/{InstanceId:D}";
 
+    /// <summary>Takes up a flow this browser's session already owns (e.g. after the web restarted).</summary>
+    public FlowBrowser Continue(Guid instanceId)
+    {
+        InstanceId = instanceId;
+        return this;
+    }
+
+    /// <summary>The face step's poll as htmx sends it: 204 while pending, else HX-Location.</summary>
+    public async Task<(HttpStatusCode Status, string? HxLocation)> PollFaceAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(FlowUrl + "?handler=FaceState", UriKind.Relative));
+        request.Headers.Add("HX-Request", "true");
+        using var response = await Http.SendAsync(request);
+        Assert.True(response.StatusCode != HttpStatusCode.InternalServerError, "the poll answered 500");
+        return (response.StatusCode, response.Headers.TryGetValues("HX-Location", out var values) ? values.First() : null);
+    }
+
+    /// <summary>The legal representative answers on the simulator's phone page.</summary>
+    public async Task<FlowPage> AnswerOnPhoneAsync(string ticket, bool pass)
+    {
+        var phone = await GetAsync($"/m/face/{ticket}");
+        Assert.Contains("模拟：验证通过", phone.Html, StringComparison.Ordinal);
+        return await PostAsync($"/m/face/{ticket}", [new(FlowPage.AntiforgeryField, phone.Antiforgery!), new("decision", pass ? "pass" : "fail")]);
+    }
+
     public string TokenSerial { get; private set; } = "FS" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
 
     public static Guid UnboundHangzhouSeal => DemoData.Hangzhou.Seals.First(s => s.State == DemoData.DemoState.Unbound).Id;
@@ -210,6 +235,28 @@ public sealed class FlowBrowser(FlowSecurityFactory factory, HttpClient http) : 
         page = await AdvanceAsync(page, new Dictionary<string, string> { [ChooseSealFields.SealId] = UnboundHangzhouSeal.ToString("D") });
         Assert.Equal("PinProof", page.Step);
         return page;
+    }
+
+    /// <summary>The whole way to the legal representative's face step, with a correct PIN proof.</summary>
+    public async Task<FlowPage> ToFaceAsync()
+    {
+        var pin = await ToPinAsync();
+        LastAntiforgery = pin.Antiforgery;
+        var challenge = await ChallengeAsync(pin);
+        var proof = FlowSecurityPki.Sign(FlowSecurityPki.Instance.Good, FlowSecurityFactory.Origin, challenge.Nonce, challenge.Context);
+        var face = await AdvanceAsync(pin, ProofFields(challenge.Nonce, proof));
+        Assert.Equal("LegalRepFaceVerification", face.Step);
+        return face;
+    }
+
+    /// <summary>The antiforgery token of the last page that had a form (the pending face page has none).</summary>
+    public string? LastAntiforgery { get; private set; }
+
+    /// <summary>The face ticket the page shows (the simulator's phone link, /m/face/{ticket}).</summary>
+    public static string? FaceTicketOf(FlowPage page)
+    {
+        var match = Regex.Match(page.Html, "/m/face/([A-Za-z0-9_-]{43})");
+        return match.Success ? match.Groups[1].Value : null;
     }
 
     public DbSnapshot Snapshot() => factory.Snapshot(InstanceId);

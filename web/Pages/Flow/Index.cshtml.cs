@@ -41,6 +41,22 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
             return Refused(read.Reason, read.Message);
         }
 
+        if (await RenewDeadFaceTicketAsync(read.View, ct) is { Kind: ResumeKind.Stay, View: { } renewedView } renewed)
+        {
+            Step = await StepFor(renewedView, renewed, ct);
+            return Render();
+        }
+
+        if (read.View.Data is FaceVerificationData { State: not ("Pending" or "Passed" or "Failed") })
+        {
+            // The renewal lost a race with another request (or it advanced the flow): show what is current now.
+            read = await runtime.GetAsync(id, HttpContext.SessionId(), ct);
+            if (read.View is null)
+            {
+                return Refused(read.Reason, read.Message);
+            }
+        }
+
         Step = await StepFor(read.View, null, ct);
         return Render();
     }
@@ -97,7 +113,8 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
     /// <summary>
     /// The face step's poll: 204 while the phone has not answered, otherwise an HX-Location that
-    /// reloads the step (which then shows success and commits, or the failure and its timer).
+    /// reloads the step (which then shows success and commits, the failure and its timer, or — for a
+    /// lost or expired ticket — a fresh QR code, see <see cref="RenewDeadFaceTicketAsync"/>).
     /// </summary>
     public async Task<IActionResult> OnGetFaceStateAsync(Guid id, CancellationToken ct)
     {
@@ -114,6 +131,24 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
         }
 
         return StepDone(id);
+    }
+
+    /// <summary>
+    /// A face ticket that can never be answered — unknown to the provider (the web restarted and the
+    /// simulator keeps tickets in memory), expired, or consumed without the flow moving on — would
+    /// leave a dead QR code on screen and the poll spinning forever. The page is reloaded by the
+    /// poll as soon as the ticket is no longer pending, and this load renews it: the step's own
+    /// "check" issues a fresh ticket and says "二维码已过期…". Null when nothing needed renewing.
+    /// </summary>
+    private async Task<ResumeResult?> RenewDeadFaceTicketAsync(FlowView view, CancellationToken ct)
+    {
+        if (view.IsFinished || view.Data is not FaceVerificationData { State: not ("Pending" or "Passed" or "Failed") })
+        {
+            return null;
+        }
+
+        var check = new Dictionary<string, string>(StringComparer.Ordinal) { [LegalRepFaceVerificationFields.Action] = "check" };
+        return await runtime.ResumeAsync(view.InstanceId, HttpContext.SessionId(), view.StepToken, check, ct);
     }
 
     private async Task<StepModel> StepFor(FlowView view, ResumeResult? stay, CancellationToken ct) => new(
