@@ -98,7 +98,8 @@ public sealed class SimulatedFaceVerificationProvider(TimeProvider clock) : IFac
 
     public Task<FaceTicket?> GetAsync(string ticket, CancellationToken ct = default)
     {
-        if (!tickets.TryGetValue(ticket, out var t))
+        // A ticket comes from a URL: blank is simply unknown, never an exception.
+        if (string.IsNullOrEmpty(ticket) || !tickets.TryGetValue(ticket, out var t))
         {
             return Task.FromResult<FaceTicket?>(null);
         }
@@ -123,7 +124,7 @@ public sealed class SimulatedFaceVerificationProvider(TimeProvider clock) : IFac
 
     private bool Transition(string ticket, Func<FaceTicket, bool> allowed, FaceStatus to)
     {
-        while (tickets.TryGetValue(ticket, out var current))
+        while (!string.IsNullOrEmpty(ticket) && tickets.TryGetValue(ticket, out var current))
         {
             if (!allowed(current))
             {

@@ -238,3 +238,48 @@ public sealed class BadInputTests(FlowSecurityFactory factory) : IClassFixture<F
         Assert.Equal("HolderForm", (await browser.GetAsync()).Step);
     }
 }
+
+/// <summary>Issue 9 (6): the inputs of the report, each once by name (the corpus tries them everywhere).</summary>
+public sealed class BadInputReportedTests(FlowSecurityFactory factory) : IClassFixture<FlowSecurityFactory>
+{
+    [Theory]
+    [InlineData("application/json", "{\"holderName\":\"王建国\"}", "")]
+    [InlineData("text/plain", "holderName=王建国", "")]
+    [InlineData("application/xml", "<holderName>王建国</holderName>", "")]
+    [InlineData("application/json", "{}", "?handler=Challenge")]
+    [InlineData("text/plain", "x", "?handler=Challenge")]
+    [InlineData("application/xml", "<x/>", "?handler=Challenge")]
+    public async Task A_non_form_body_with_a_valid_antiforgery_header_gets_415_with_a_message_and_changes_nothing(string contentType, string body, string handler)
+    {
+        // Tried: POST /flow/{id}{handler} with this content type and the antiforgery token in the header (as htmx sends it).
+        using var browser = factory.NewBrowser();
+        var page = handler.Length == 0 ? await browser.ToHolderFormAsync() : await browser.ToPinAsync();
+        var before = browser.Snapshot();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(browser.FlowUrl + handler, UriKind.Relative))
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, contentType),
+        };
+        request.Headers.Add("RequestVerificationToken", page.Antiforgery);
+
+        using var response = await browser.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var message = handler.Length == 0 ? text : System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("message").GetString();
+        Assert.Contains("提交的内容格式不正确，本次提交未生效，请刷新页面后重试。", message, StringComparison.Ordinal);
+        before.AssertUnchanged(browser.Snapshot());
+        Assert.Equal(handler.Length == 0 ? "HolderForm" : "PinProof", (await browser.GetAsync()).Step);
+    }
+
+    [Fact]
+    public async Task A_blank_face_ticket_in_the_phone_url_gets_the_invalid_code_page_not_a_500()
+    {
+        // Tried: GET /m/face/%20%20%20 (three spaces: the route binder makes the ticket null).
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/m/face/%20%20%20", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("二维码无效或已过期，请在电脑页面重新生成二维码。", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

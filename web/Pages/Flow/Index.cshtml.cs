@@ -20,6 +20,7 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 {
     private const int MaxFormBytes = 256 * 1024;
     private const string OversizedText = "提交的内容过大或格式不正确，本次提交未生效，请刷新页面后重试。";
+    private const string WrongFormatText = "提交的内容格式不正确，本次提交未生效，请刷新页面后重试。";
 
     public string KeyHelperOrigin => web.KeyHelperOrigin;
 
@@ -63,9 +64,10 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
     {
-        if (await ReadBoundedFormAsync(ct) is not { } form)
+        var (form, problem) = await ReadBoundedFormAsync(ct);
+        if (form is null)
         {
-            return Refused(RefusalReason.None, OversizedText, StatusCodes.Status413PayloadTooLarge);
+            return Refused(RefusalReason.None, problem.Message, problem.Status);
         }
 
         var stepToken = form[StepForm.StepTokenField].ToString();
@@ -87,9 +89,10 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
     /// <summary>The PIN dialog asks for its one-time nonce and context here, then signs them with the key helper.</summary>
     public async Task<IActionResult> OnPostChallengeAsync(Guid id, CancellationToken ct)
     {
-        if (await ReadBoundedFormAsync(ct) is not { } form)
+        var (form, problem) = await ReadBoundedFormAsync(ct);
+        if (form is null)
         {
-            return new JsonResult(new { refused = true, message = OversizedText }) { StatusCode = StatusCodes.Status413PayloadTooLarge };
+            return new JsonResult(new { refused = true, message = problem.Message }) { StatusCode = problem.Status };
         }
 
         var challenge = await runtime.IssuePinChallengeAsync(id, HttpContext.SessionId(), form[StepForm.StepTokenField].ToString(), ct);
@@ -189,22 +192,41 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
     /// <summary>
     /// A step's form is small (the largest is the key helper's token list, a few KB per
-    /// certificate); anything far bigger is refused with a message instead of a server error.
+    /// certificate); anything far bigger is refused with a message instead of a server error, and
+    /// so is a body that is not a form at all (JSON, XML, text: ReadFormAsync would throw) or a
+    /// form cut short (a truncated multipart body). Nothing is read into the flow in those cases.
     /// </summary>
-    private async Task<IFormCollection?> ReadBoundedFormAsync(CancellationToken ct)
+    private async Task<(IFormCollection? Form, (int Status, string Message) Problem)> ReadBoundedFormAsync(CancellationToken ct)
     {
         if (Request.ContentLength > MaxFormBytes)
         {
-            return null;
+            return (null, (StatusCodes.Status413PayloadTooLarge, OversizedText));
+        }
+
+        // An empty POST without a Content-Type is an empty form (as browsers and htmx never send it, nothing is lost).
+        if (!Request.HasFormContentType && !(Request.ContentType is null && Request.ContentLength is null or 0))
+        {
+            return (null, (StatusCodes.Status415UnsupportedMediaType, WrongFormatText));
+        }
+
+        if (!Request.HasFormContentType)
+        {
+            return (FormCollection.Empty, default);
         }
 
         try
         {
-            return await Request.ReadFormAsync(new FormOptions { ValueLengthLimit = MaxFormBytes, MultipartBodyLengthLimit = MaxFormBytes, BufferBodyLengthLimit = MaxFormBytes }, ct);
+            return (await Request.ReadFormAsync(new FormOptions { ValueLengthLimit = MaxFormBytes, MultipartBodyLengthLimit = MaxFormBytes, BufferBodyLengthLimit = MaxFormBytes }, ct), default);
         }
         catch (InvalidDataException)
         {
-            return null;
+            // Over a limit while streaming (no Content-Length), or a multipart body without a usable boundary.
+            return (null, (StatusCodes.Status413PayloadTooLarge, OversizedText));
+        }
+        catch (IOException)
+        {
+            // The body ended before the form did (a truncated multipart section).
+            return (null, (StatusCodes.Status400BadRequest, WrongFormatText));
         }
     }
 
