@@ -241,7 +241,6 @@ public sealed class FlowBrowser(FlowSecurityFactory factory, HttpClient http) : 
     public async Task<FlowPage> ToFaceAsync()
     {
         var pin = await ToPinAsync();
-        LastAntiforgery = pin.Antiforgery;
         var challenge = await ChallengeAsync(pin);
         var proof = FlowSecurityPki.Sign(FlowSecurityPki.Instance.Good, FlowSecurityFactory.Origin, challenge.Nonce, challenge.Context);
         var face = await AdvanceAsync(pin, ProofFields(challenge.Nonce, proof));
@@ -265,9 +264,14 @@ public sealed class FlowBrowser(FlowSecurityFactory factory, HttpClient http) : 
 
     public void Dispose() => Http.Dispose();
 
-    private static async Task<FlowPage> PageOf(HttpResponseMessage response)
+    private async Task<FlowPage> PageOf(HttpResponseMessage response)
     {
         var html = await response.Content.ReadAsStringAsync();
+        if (new FlowPage(response.StatusCode, html, null).Antiforgery is { } token)
+        {
+            LastAntiforgery = token;
+        }
+
         Assert.True(response.StatusCode != HttpStatusCode.InternalServerError, "the server answered 500: " + Excerpt(html));
         return new FlowPage(response.StatusCode, html, response.Headers.Location?.ToString());
     }
