@@ -142,6 +142,12 @@ public sealed partial class BadInputCorpusTests(FlowSecurityFactory factory) : I
         { "a form with an unknown charset", "step", "application/x-www-form-urlencoded; charset=klingon", "holderName=x" },
         { "an empty form", "step", "application/x-www-form-urlencoded", "" },
         { "an empty form", "challenge", "application/x-www-form-urlencoded", "" },
+        { "JSON", "claim", "application/json", "{\"CreditCode\":\"91330106MA2B3C4D5D\"}" },
+        { "XML", "claim", "application/xml", "<CreditCode>91330106MA2B3C4D5D</CreditCode>" },
+        { "multipart with a truncated body", "claim", "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"CreditCode\"\r\n\r\n9133" },
+        { "JSON", "phone", "application/json", "{\"decision\":\"pass\"}" },
+        { "plain text", "phone", "text/plain", "decision=pass" },
+        { "multipart with a truncated body", "phone", "multipart/form-data; boundary=xyz", "--xyz\r\nContent-Disposition: form-data; name=\"decision\"\r\n\r\npa" },
     };
 
     [Theory]
@@ -149,19 +155,44 @@ public sealed partial class BadInputCorpusTests(FlowSecurityFactory factory) : I
     public async Task An_odd_body_on_a_flow_post_gets_a_4xx_with_a_message_and_changes_nothing(string tried, string endpoint, string? contentType, string body)
     {
         // Tried: the body named in `tried`, with a valid antiforgery token in the header as htmx sends it.
+        // The mobile pages ("claim": /m/claim, "phone": the face simulator's /m/face/{ticket}) are tried from
+        // the face step, whose live ticket the phone page would otherwise accept.
         using var browser = factory.NewBrowser();
-        var page = endpoint == "step" ? await browser.ToHolderFormAsync() : await browser.ToPinAsync();
+        var page = endpoint switch
+        {
+            "step" => await browser.ToHolderFormAsync(),
+            "challenge" => await browser.ToPinAsync(),
+            _ => await browser.ToFaceAsync(),
+        };
         var before = browser.Snapshot();
         factory.Logs.Clear();
-        var url = browser.FlowUrl + (endpoint == "challenge" ? "?handler=Challenge" : string.Empty);
+        var url = endpoint switch
+        {
+            "challenge" => browser.FlowUrl + "?handler=Challenge",
+            "claim" => "/m/claim",
+            "phone" => "/m/face/" + FlowBrowser.FaceTicketOf(page),
+            _ => browser.FlowUrl,
+        };
+        var antiforgery = page.Antiforgery ?? browser.LastAntiforgery; // the pending face page has no form of its own
 
-        var answer = await SendAsync(browser.Http, HttpMethod.Post, url, body, contentType, page.Antiforgery);
+        var answer = await SendAsync(browser.Http, HttpMethod.Post, url, body, contentType, antiforgery);
 
         var what = $"POST {url} with {tried}";
         AssertNoServerError(what, answer.Status, answer.Body);
         Assert.True((int)answer.Status is >= 400 and < 500 || answer.Status == HttpStatusCode.OK, $"{what}: {(int)answer.Status}");
         Assert.True(HasChineseMessage(answer.Body), $"{what}: no message in Chinese: {FlowBrowser.Excerpt(answer.Body)}");
         before.AssertSameStepAndBusiness(browser.Snapshot());
+        if (endpoint == "phone")
+        {
+            // The phone's answer did not count: the ticket is still waiting for one.
+            Assert.Equal(HttpStatusCode.NoContent, (await browser.PollFaceAsync()).Status);
+        }
+
+        if (endpoint is "claim" or "phone")
+        {
+            return;
+        }
+
         if (contentType is null || !contentType.StartsWith("multipart", StringComparison.Ordinal) && !contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal))
         {
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, answer.Status);
