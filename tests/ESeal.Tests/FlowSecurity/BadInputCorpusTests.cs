@@ -124,6 +124,40 @@ public sealed partial class BadInputCorpusTests(FlowSecurityFactory factory) : I
         }
     }
 
+    [Fact]
+    public async Task Every_corpus_value_as_the_step_token_of_the_PIN_challenge_is_refused_with_a_message_and_issues_no_nonce()
+    {
+        // Tried: POST ?handler=Challenge (what flow.js calls before the key helper signs) with each
+        // corpus value as the step token; only the page's own token may get a nonce.
+        using var browser = factory.NewBrowser();
+        var pin = await browser.ToPinAsync();
+        var before = browser.Snapshot();
+        foreach (var (tried, encoded) in Corpus)
+        {
+            var what = $"POST /flow/{{id}}?handler=Challenge, stepToken = {tried}";
+            factory.Logs.Clear();
+
+            var answer = await SendAsync(browser.Http, HttpMethod.Post, browser.FlowUrl + "?handler=Challenge", $"{FlowPage.AntiforgeryField}={E(pin.Antiforgery!)}&{FlowPage.StepTokenField}={encoded}", "application/x-www-form-urlencoded", null);
+
+            AssertNoServerError(what, answer.Status, answer.Body);
+            if (answer.Status == HttpStatusCode.BadRequest)
+            {
+                // A %00 makes ASP.NET's form reader refuse the whole body, so antiforgery answers before the page.
+                Assert.Contains("提交的内容无法处理", answer.Body, StringComparison.Ordinal);
+                Assert.Contains($"href=\"{browser.FlowUrl}\"", answer.Body, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.True(answer.Status == HttpStatusCode.Conflict, $"{what}: {(int)answer.Status}");
+                Assert.True(HasChineseMessage(answer.Body), $"{what}: no message in Chinese: {answer.Body}");
+            }
+
+            Assert.DoesNotContain("\"nonce\"", answer.Body, StringComparison.Ordinal);
+        }
+
+        before.AssertUnchanged(browser.Snapshot());
+    }
+
     /// <summary>Each content type a client could send, for the step POST and the PIN challenge.</summary>
     public static TheoryData<string, string, string?, string> OddBodies => new()
     {
@@ -309,6 +343,7 @@ public sealed partial class BadInputCorpusTests(FlowSecurityFactory factory) : I
     {
         Assert.True((int)status < 500, $"{what}: the server answered {(int)status}: {FlowBrowser.Excerpt(body)}");
         Assert.False(StackTrace().IsMatch(body), $"{what}: the answer shows server internals: {FlowBrowser.Excerpt(body)}");
+        Assert.False((int)status >= 400 && body.Contains("服务暂时不可用", StringComparison.Ordinal), $"{what}: a refused request is told the service is down");
         var failures = factory.Logs.Failures;
         Assert.True(failures.Count == 0, $"{what}: the log holds an error or a stack trace:\n{string.Join('\n', failures)}");
     }

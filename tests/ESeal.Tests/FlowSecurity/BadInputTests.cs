@@ -283,3 +283,29 @@ public sealed class BadInputReportedTests(FlowSecurityFactory factory) : IClassF
         Assert.Contains("二维码无效或已过期，请在电脑页面重新生成二维码。", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>A body ASP.NET's form reader refuses outright (a %00 in any value) never reaches the step.</summary>
+public sealed class UnreadableFormTests(FlowSecurityFactory factory) : IClassFixture<FlowSecurityFactory>
+{
+    [Fact]
+    public async Task A_NUL_in_a_form_value_gets_400_saying_the_submission_did_not_count_with_the_way_back_to_the_flow()
+    {
+        // Tried: 持章人姓名=%00 in an otherwise valid holder form; antiforgery cannot read the form and answers 400.
+        using var browser = factory.NewBrowser();
+        var holder = await browser.ToHolderFormAsync();
+        var before = browser.Snapshot();
+        var body = string.Join('&', FlowBrowser.Form(holder.Antiforgery, holder.StepToken, FlowBrowser.HolderFields()).Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"))
+            + "&holderName=%00";
+        using var content = new StringContent(body, System.Text.Encoding.ASCII, "application/x-www-form-urlencoded");
+
+        using var response = await browser.Http.PostAsync(new Uri(browser.FlowUrl, UriKind.Relative), content);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("提交的内容无法处理（页面可能已过期，或含有无法识别的字符），本次提交未生效，请返回办理页面重试。", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("服务暂时不可用", html, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{browser.FlowUrl}\"", html, StringComparison.Ordinal);
+        before.AssertUnchanged(browser.Snapshot());
+        Assert.Equal("HolderForm", (await browser.GetAsync()).Step);
+    }
+}
