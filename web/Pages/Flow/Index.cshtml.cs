@@ -203,7 +203,8 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
             return (null, (StatusCodes.Status413PayloadTooLarge, OversizedText));
         }
 
-        // An empty POST without a Content-Type is an empty form (as browsers and htmx never send it, nothing is lost).
+        // A POST with neither a Content-Type nor a body reads as an empty form: the step then says what is
+        // missing. Any other body that is not a form (JSON, XML, text) is refused before it is parsed.
         if (!Request.HasFormContentType && !(Request.ContentType is null && Request.ContentLength is null or 0))
         {
             return (null, (StatusCodes.Status415UnsupportedMediaType, WrongFormatText));
