@@ -27,7 +27,10 @@ public static class CreditCode
         {
             if (!Alphabet.Contains(c, StringComparison.Ordinal))
             {
-                return $"统一社会信用代码含有不允许的字符“{c}”（不使用I、O、Z、S、V）";
+                // An invisible character quoted back would read as “” and leave the user guessing.
+                return FreeText.HasHiddenCharacters(c.ToString()) || !FreeText.HasVisibleCharacter(c.ToString())
+                    ? "统一社会信用代码" + FreeText.HiddenCharactersText
+                    : $"统一社会信用代码含有不允许的字符“{c}”（不使用I、O、Z、S、V）";
             }
         }
 

@@ -33,6 +33,11 @@ public static partial class IdDocument
             return "请输入证件号码";
         }
 
+        if (FreeText.HasHiddenCharacters(number))
+        {
+            return "证件号码" + FreeText.HiddenCharactersText;
+        }
+
         var n = number.Trim().ToUpperInvariant();
         return type switch
         {

@@ -12,6 +12,11 @@ public static partial class MobilePhone
             return "请输入联系电话";
         }
 
+        if (FreeText.HasHiddenCharacters(phone))
+        {
+            return "联系电话" + FreeText.HiddenCharactersText;
+        }
+
         return Normalize(phone) is null ? "请输入正确的11位手机号码" : null;
     }
 

@@ -1,6 +1,7 @@
 using ESeal.Db.Infrastructure;
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Proof;
+using ESeal.Workflows.Providers;
 
 namespace ESeal.Web.Infrastructure;
 
@@ -38,6 +39,20 @@ public static class StartupChecks
         }
 
         problems.AddRange(PersonalDataProblems(services));
+
+        // A simulator in production lets anyone pass for anyone (the face simulator's phone page has a
+        // "pass" button). Every provider of an outside system says whether it simulates; all are listed.
+        // The resolved face provider is checked too, in case it was registered without the helper.
+        var simulated = services.GetServices<IExternalProvider>()
+            .Append(services.GetRequiredService<IFaceVerificationProvider>())
+            .Where(p => p.IsSimulated)
+            .Select(p => p.ProviderName)
+            .Distinct(StringComparer.Ordinal);
+        foreach (var name in simulated)
+        {
+            problems.Add($"A simulated provider is active: {name}. Simulators are for Development and the demo only; configure the real service.");
+        }
+
         return problems;
     }
 

@@ -5,6 +5,7 @@ using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Jobs;
 using ESeal.Workflows.Proof;
+using ESeal.Workflows.Providers;
 using ESeal.Workflows.Runtime;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -35,11 +36,11 @@ public static class WorkflowRegistration
             ?? string.Equals(configuration["environment"], "Development", StringComparison.OrdinalIgnoreCase);
         if (simulate)
         {
-            services.AddSingleton<IFaceVerificationProvider, SimulatedFaceVerificationProvider>();
+            services.AddExternalProvider<IFaceVerificationProvider, SimulatedFaceVerificationProvider>();
         }
         else
         {
-            services.AddSingleton<IFaceVerificationProvider, UnavailableFaceVerificationProvider>();
+            services.AddExternalProvider<IFaceVerificationProvider, UnavailableFaceVerificationProvider>();
         }
 
         services.AddSingleton<FlowDefinitionStore>();
@@ -89,6 +90,19 @@ public static class WorkflowRegistration
             services.AddHangfireServer(o => o.WorkerCount = Math.Max(1, configuration.GetValue("Flows:Jobs:Workers", 2)));
         }
 
+        return services;
+    }
+
+    /// <summary>
+    /// Registers a provider of an outside system under its service type and, the same instance, as an
+    /// <see cref="IExternalProvider"/>, so the production start check sees every simulated one.
+    /// </summary>
+    public static IServiceCollection AddExternalProvider<TService, TImplementation>(this IServiceCollection services)
+        where TService : class, IExternalProvider
+        where TImplementation : class, TService
+    {
+        services.AddSingleton<TService, TImplementation>();
+        services.AddSingleton<IExternalProvider>(sp => sp.GetRequiredService<TService>());
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using ESeal.Workflows.Providers;
 
 namespace ESeal.Workflows.Face;
 
@@ -23,10 +24,8 @@ public sealed record FaceTicket(string Ticket, Guid InstanceId, Guid EnterpriseI
 /// The legal representative's face verification. A real provider (a government identity
 /// service) plugs in here; the built-in simulator serves Development and the demo only.
 /// </summary>
-public interface IFaceVerificationProvider
+public interface IFaceVerificationProvider : IExternalProvider
 {
-    /// <summary>True for the simulator: the web then offers /m/face/{ticket} with pass/fail buttons.</summary>
-    bool IsSimulation { get; }
 
     Task<FaceTicket> CreateTicketAsync(FaceTicketRequest request, CancellationToken ct = default);
 
@@ -48,7 +47,9 @@ public interface IFaceVerificationProvider
 /// <summary>Used when no provider is configured: every ticket request fails with a clear reason.</summary>
 public sealed class UnavailableFaceVerificationProvider : IFaceVerificationProvider
 {
-    public bool IsSimulation => false;
+    public string ProviderName => "Face verification (none configured)";
+
+    public bool IsSimulated => false;
 
     public Task<FaceTicket> CreateTicketAsync(FaceTicketRequest request, CancellationToken ct = default) =>
         throw new InvalidOperationException("No face-verification provider is configured (set Flows:FaceSimulator:Enabled for Development/demo, or register a real provider).");
@@ -73,7 +74,10 @@ public sealed class SimulatedFaceVerificationProvider(TimeProvider clock) : IFac
 {
     private readonly ConcurrentDictionary<string, FaceTicket> tickets = new(StringComparer.Ordinal);
 
-    public bool IsSimulation => true;
+    public string ProviderName => "Face-verification simulator (Flows:FaceSimulator:Enabled)";
+
+    /// <summary>The web then offers /m/face/{ticket} with pass/fail buttons: anyone could "verify" anyone.</summary>
+    public bool IsSimulated => true;
 
     public Task<FaceTicket> CreateTicketAsync(FaceTicketRequest request, CancellationToken ct = default)
     {
@@ -94,7 +98,8 @@ public sealed class SimulatedFaceVerificationProvider(TimeProvider clock) : IFac
 
     public Task<FaceTicket?> GetAsync(string ticket, CancellationToken ct = default)
     {
-        if (!tickets.TryGetValue(ticket, out var t))
+        // A ticket comes from a URL: blank is simply unknown, never an exception.
+        if (string.IsNullOrEmpty(ticket) || !tickets.TryGetValue(ticket, out var t))
         {
             return Task.FromResult<FaceTicket?>(null);
         }
@@ -119,7 +124,7 @@ public sealed class SimulatedFaceVerificationProvider(TimeProvider clock) : IFac
 
     private bool Transition(string ticket, Func<FaceTicket, bool> allowed, FaceStatus to)
     {
-        while (tickets.TryGetValue(ticket, out var current))
+        while (!string.IsNullOrEmpty(ticket) && tickets.TryGetValue(ticket, out var current))
         {
             if (!allowed(current))
             {

@@ -120,3 +120,56 @@ public sealed class MaskingTests
     [InlineData("欧阳娜娜", "欧**娜")]
     public void Names_hide_the_middle(string name, string masked) => Assert.Equal(masked, Masking.PersonName(name));
 }
+
+/// <summary>Issue 9 (7): free text a citizen types must show something and carry no control or format characters.</summary>
+public sealed class FreeTextTests
+{
+    [Theory]
+    [InlineData("\u200D", "持章人姓名不能包含控制字符或不可见的格式字符")] // zero-width joiner only (Cf)
+    [InlineData("\uFEFF", "持章人姓名不能包含控制字符或不可见的格式字符")] // BOM only
+    [InlineData("\u0001\u0002\u0003", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("\u202E张三", "持章人姓名不能包含控制字符或不可见的格式字符")] // RTL override in front of a real name
+    [InlineData("张\u200B三", "持章人姓名不能包含控制字符或不可见的格式字符")] // zero-width space inside
+    [InlineData("\u0301\u0301", "请输入持章人姓名")] // combining marks with no base show nothing
+    [InlineData("\u3000\u00A0 ", "请输入持章人姓名")] // ideographic and no-break spaces
+    public void Names_without_visible_text_or_with_hidden_characters_get_the_fields_message(string name, string expected)
+    {
+        Assert.Equal(expected, FreeText.Validate(name, "持章人姓名", "请输入持章人姓名", 50));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_counts_as_a_hidden_character()
+    {
+        // Built here, not in [InlineData]: the test runner would replace the lone surrogate with U+FFFD.
+        var name = "王" + (char)0xD800;
+        Assert.Equal("持章人姓名不能包含控制字符或不可见的格式字符", FreeText.Validate(name, "持章人姓名", "请输入持章人姓名", 50));
+    }
+
+    [Theory]
+    [InlineData("王建国")]
+    [InlineData("Anne-Marie O'Neil")]
+    [InlineData("阿依古丽·买买提")]
+    [InlineData("𠀀𠀁")] // CJK extension B, two UTF-16 units each
+    [InlineData("José")] // e + combining acute after a base letter
+    public void Real_names_pass(string name) => Assert.Null(FreeText.Validate(name, "持章人姓名", "请输入持章人姓名", 50));
+
+    [Fact]
+    public void Length_counts_characters_as_people_see_them()
+    {
+        Assert.Null(FreeText.Validate(new string('名', 50), "持章人姓名", "请输入持章人姓名", 50));
+        Assert.Equal("持章人姓名不能超过50个字", FreeText.Validate(new string('名', 51), "持章人姓名", "请输入持章人姓名", 50));
+    }
+
+    [Theory]
+    [InlineData("13800138000\u200D")]
+    [InlineData("\u000013800138000")]
+    public void Phones_with_hidden_characters_say_so(string phone) =>
+        Assert.Equal("联系电话不能包含控制字符或不可见的格式字符", MobilePhone.Validate(phone));
+
+    [Fact]
+    public void Id_numbers_and_credit_codes_with_hidden_characters_say_so_instead_of_quoting_an_invisible_character()
+    {
+        Assert.Equal("证件号码不能包含控制字符或不可见的格式字符", IdDocument.Validate(IdDocumentType.ResidentId, "3301061978\u200B05121232"));
+        Assert.Equal("统一社会信用代码不能包含控制字符或不可见的格式字符", CreditCode.Validate("91350100M000100Y4\u200D"));
+    }
+}

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace ESeal.Tests.Download;
 
 /// <summary>The real web, in-process, reading its key-helper release from a folder of the test's choosing.</summary>
-public sealed class DownloadWebFactory(string releaseDirectory, string? publicKeyPath, string? publicOrigin = null) : WebApplicationFactory<Program>
+public sealed class DownloadWebFactory(string releaseDirectory, string? publicKeyPath, string? publicOrigin = null, string? keyHelperOrigin = null) : WebApplicationFactory<Program>
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), "eseal-tests", "download-" + Guid.NewGuid().ToString("N"));
 
@@ -24,6 +24,11 @@ public sealed class DownloadWebFactory(string releaseDirectory, string? publicKe
         if (publicOrigin is not null)
         {
             builder.UseSetting("Flows:Proof:PublicOrigin", publicOrigin);
+        }
+
+        if (keyHelperOrigin is not null)
+        {
+            builder.UseSetting("Web:KeyHelperOrigin", keyHelperOrigin);
         }
     }
 

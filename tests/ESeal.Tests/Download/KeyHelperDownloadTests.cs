@@ -93,6 +93,27 @@ public sealed partial class KeyHelperDownloadTests
         Assert.True(key.VerifyData(manifestBytes, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:19443", "127.0.0.1:19443", 19443)]
+    [InlineData("http://localhost:20001/", "localhost:20001", 20001)]
+    public async Task Every_helper_address_and_port_on_the_page_comes_from_Web_KeyHelperOrigin(string helperOrigin, string address, int port)
+    {
+        // Tried: Web:KeyHelperOrigin on a non-default port (and host): a helper installed from the page
+        // must listen where the portal's pages call it, not on the built-in default 18848.
+        using var release = new FakeRelease();
+        using var factory = new DownloadWebFactory(release.Directory, null, Origin, helperOrigin);
+        using var client = factory.CreateClient();
+
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync("/download/keyhelper"));
+
+        Assert.DoesNotContain("18848", html, StringComparison.Ordinal);
+        Assert.Contains($"只在本机地址 {address} 提供服务", html, StringComparison.Ordinal);
+        Assert.Contains($"\"Port\": {port},", html, StringComparison.Ordinal);
+        Assert.Contains($"--KeyHelper:Port={port} --KeyHelper:AllowedOrigins:0={Origin}", html, StringComparison.Ordinal);
+        Assert.Contains($"Environment=KeyHelper__Port={port}", html, StringComparison.Ordinal);
+        Assert.Contains($"http://{address}/v1/info", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_page_explains_verification_services_port_origins_and_the_kiosk_policies_with_the_configured_origin()
     {

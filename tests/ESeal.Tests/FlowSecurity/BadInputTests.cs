@@ -195,6 +195,31 @@ public sealed class BadInputTests(FlowSecurityFactory factory) : IClassFixture<F
         Assert.Contains("holderPhone-error", answer.Html, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("zero-width joiner only", "\u200D", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("BOM only", "\uFEFF", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("control characters 01 02 03", "\u0001\u0002\u0003", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("RTL override before a real name", "\u202E王建国", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("zero-width space inside a real name", "王\u200B建国", "持章人姓名不能包含控制字符或不可见的格式字符")]
+    [InlineData("combining marks only", "\u0301\u0301", "请输入持章人姓名")]
+    public async Task A_holder_name_with_nothing_visible_or_with_hidden_characters_gets_the_message_next_to_the_field_and_keeps_the_rest(string tried, string name, string message)
+    {
+        // Tried: 持章人姓名 = the case named in `tried`; the other three fields valid.
+        Assert.False(string.IsNullOrEmpty(tried));
+        using var browser = factory.NewBrowser();
+        var holder = await browser.ToHolderFormAsync();
+        var before = browser.Snapshot();
+
+        var answer = await browser.PostStepAsync(holder, FlowBrowser.HolderFields(name: name));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("HolderForm", answer.Step);
+        Assert.Contains($"<p id=\"holderName-error\" class=\"error-text\">{message}</p>", answer.Html, StringComparison.Ordinal);
+        Assert.Equal(FlowBrowser.HolderIdNumber, answer.HiddenValue(HolderFormFields.IdNumber));
+        Assert.Equal(FlowBrowser.HolderPhone, answer.HiddenValue(HolderFormFields.Phone));
+        before.AssertUnchanged(browser.Snapshot());
+    }
+
     [Fact]
     public async Task Control_characters_and_lone_surrogates_in_fields_never_yield_a_500()
     {
@@ -210,6 +235,77 @@ public sealed class BadInputTests(FlowSecurityFactory factory) : IClassFixture<F
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {FlowBrowser.Excerpt(html)}");
+        Assert.Equal("HolderForm", (await browser.GetAsync()).Step);
+    }
+}
+
+/// <summary>Issue 9 (6): the inputs of the report, each once by name (the corpus tries them everywhere).</summary>
+public sealed class BadInputReportedTests(FlowSecurityFactory factory) : IClassFixture<FlowSecurityFactory>
+{
+    [Theory]
+    [InlineData("application/json", "{\"holderName\":\"王建国\"}", "")]
+    [InlineData("text/plain", "holderName=王建国", "")]
+    [InlineData("application/xml", "<holderName>王建国</holderName>", "")]
+    [InlineData("application/json", "{}", "?handler=Challenge")]
+    [InlineData("text/plain", "x", "?handler=Challenge")]
+    [InlineData("application/xml", "<x/>", "?handler=Challenge")]
+    public async Task A_non_form_body_with_a_valid_antiforgery_header_gets_415_with_a_message_and_changes_nothing(string contentType, string body, string handler)
+    {
+        // Tried: POST /flow/{id}{handler} with this content type and the antiforgery token in the header (as htmx sends it).
+        using var browser = factory.NewBrowser();
+        var page = handler.Length == 0 ? await browser.ToHolderFormAsync() : await browser.ToPinAsync();
+        var before = browser.Snapshot();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(browser.FlowUrl + handler, UriKind.Relative))
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, contentType),
+        };
+        request.Headers.Add("RequestVerificationToken", page.Antiforgery);
+
+        using var response = await browser.Http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        var message = handler.Length == 0 ? text : System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("message").GetString();
+        Assert.Contains("提交的内容格式不正确，本次提交未生效，请刷新页面后重试。", message, StringComparison.Ordinal);
+        before.AssertUnchanged(browser.Snapshot());
+        Assert.Equal(handler.Length == 0 ? "HolderForm" : "PinProof", (await browser.GetAsync()).Step);
+    }
+
+    [Fact]
+    public async Task A_blank_face_ticket_in_the_phone_url_gets_the_invalid_code_page_not_a_500()
+    {
+        // Tried: GET /m/face/%20%20%20 (three spaces: the route binder makes the ticket null).
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/m/face/%20%20%20", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("二维码无效或已过期，请在电脑页面重新生成二维码。", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A body ASP.NET's form reader refuses outright (a %00 in any value) never reaches the step.</summary>
+public sealed class UnreadableFormTests(FlowSecurityFactory factory) : IClassFixture<FlowSecurityFactory>
+{
+    [Fact]
+    public async Task A_NUL_in_a_form_value_gets_400_saying_the_submission_did_not_count_with_the_way_back_to_the_flow()
+    {
+        // Tried: 持章人姓名=%00 in an otherwise valid holder form; antiforgery cannot read the form and answers 400.
+        using var browser = factory.NewBrowser();
+        var holder = await browser.ToHolderFormAsync();
+        var before = browser.Snapshot();
+        var body = string.Join('&', FlowBrowser.Form(holder.Antiforgery, holder.StepToken, FlowBrowser.HolderFields()).Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}"))
+            + "&holderName=%00";
+        using var content = new StringContent(body, System.Text.Encoding.ASCII, "application/x-www-form-urlencoded");
+
+        using var response = await browser.Http.PostAsync(new Uri(browser.FlowUrl, UriKind.Relative), content);
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("提交的内容无法处理（页面可能已过期，或含有无法识别的字符），本次提交未生效，请返回办理页面重试。", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("服务暂时不可用", html, StringComparison.Ordinal);
+        Assert.Contains($"href=\"{browser.FlowUrl}\"", html, StringComparison.Ordinal);
+        before.AssertUnchanged(browser.Snapshot());
         Assert.Equal("HolderForm", (await browser.GetAsync()).Step);
     }
 }

@@ -64,6 +64,15 @@ public sealed record DbSnapshot(
         Assert.Equal(PinLockouts, after.PinLockouts);
     }
 
+    /// <summary>No seal, binding, medium, audit event, outbox row or PIN count changed (the flow itself may have moved on).</summary>
+    public void AssertSameBusiness(DbSnapshot after, string what)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        Assert.True(Business == after.Business, $"{what}: seals, bindings, media or outbox changed");
+        Assert.True(AuditCount == after.AuditCount, $"{what}: the audit trail grew");
+        Assert.True(PinLockouts == after.PinLockouts, $"{what}: a PIN count changed");
+    }
+
     /// <summary>Nothing at all changed: not even the instance row's version.</summary>
     public void AssertUnchanged(DbSnapshot after)
     {

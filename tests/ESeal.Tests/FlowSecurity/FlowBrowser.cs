@@ -83,6 +83,31 @@ public sealed class FlowBrowser(FlowSecurityFactory factory, HttpClient http) : 
 
     public string FlowUrl => $"/flow/{InstanceId:D}";
 
+    /// <summary>Takes up a flow this browser's session already owns (e.g. after the web restarted).</summary>
+    public FlowBrowser Continue(Guid instanceId)
+    {
+        InstanceId = instanceId;
+        return this;
+    }
+
+    /// <summary>The face step's poll as htmx sends it: 204 while pending, else HX-Location.</summary>
+    public async Task<(HttpStatusCode Status, string? HxLocation)> PollFaceAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(FlowUrl + "?handler=FaceState", UriKind.Relative));
+        request.Headers.Add("HX-Request", "true");
+        using var response = await Http.SendAsync(request);
+        Assert.True(response.StatusCode != HttpStatusCode.InternalServerError, "the poll answered 500");
+        return (response.StatusCode, response.Headers.TryGetValues("HX-Location", out var values) ? values.First() : null);
+    }
+
+    /// <summary>The legal representative answers on the simulator's phone page.</summary>
+    public async Task<FlowPage> AnswerOnPhoneAsync(string ticket, bool pass)
+    {
+        var phone = await GetAsync($"/m/face/{ticket}");
+        Assert.Contains("模拟：验证通过", phone.Html, StringComparison.Ordinal);
+        return await PostAsync($"/m/face/{ticket}", [new(FlowPage.AntiforgeryField, phone.Antiforgery!), new("decision", pass ? "pass" : "fail")]);
+    }
+
     public string TokenSerial { get; set; } = "FS" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
 
     public static Guid UnboundHangzhouSeal => DemoData.Hangzhou.Seals.First(s => s.State == DemoData.DemoState.Unbound).Id;
@@ -212,15 +237,41 @@ public sealed class FlowBrowser(FlowSecurityFactory factory, HttpClient http) : 
         return page;
     }
 
+    /// <summary>The whole way to the legal representative's face step, with a correct PIN proof.</summary>
+    public async Task<FlowPage> ToFaceAsync()
+    {
+        var pin = await ToPinAsync();
+        var challenge = await ChallengeAsync(pin);
+        var proof = FlowSecurityPki.Sign(FlowSecurityPki.Instance.Good, FlowSecurityFactory.Origin, challenge.Nonce, challenge.Context);
+        var face = await AdvanceAsync(pin, ProofFields(challenge.Nonce, proof));
+        Assert.Equal("LegalRepFaceVerification", face.Step);
+        return face;
+    }
+
+    /// <summary>The antiforgery token of the last page that had a form (the pending face page has none).</summary>
+    public string? LastAntiforgery { get; private set; }
+
+    /// <summary>The face ticket the page shows (the simulator's phone link, /m/face/{ticket}).</summary>
+    public static string? FaceTicketOf(FlowPage page)
+    {
+        var match = Regex.Match(page.Html, "/m/face/([A-Za-z0-9_-]{43})");
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
     public DbSnapshot Snapshot() => factory.Snapshot(InstanceId);
 
     public static string Excerpt(string html) => html.Length > 2000 ? html[..2000] : html;
 
     public void Dispose() => Http.Dispose();
 
-    private static async Task<FlowPage> PageOf(HttpResponseMessage response)
+    private async Task<FlowPage> PageOf(HttpResponseMessage response)
     {
         var html = await response.Content.ReadAsStringAsync();
+        if (new FlowPage(response.StatusCode, html, null).Antiforgery is { } token)
+        {
+            LastAntiforgery = token;
+        }
+
         Assert.True(response.StatusCode != HttpStatusCode.InternalServerError, "the server answered 500: " + Excerpt(html));
         return new FlowPage(response.StatusCode, html, response.Headers.Location?.ToString());
     }

@@ -11,14 +11,26 @@ namespace ESeal.Web.Pages.Download;
 /// sent by <see cref="OnGetFile"/> (<c>/download/keyhelper/file/{name}</c>), for manifest names only.
 /// </summary>
 [IgnoreAntiforgeryToken]
-public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfiguration configuration) : PageModel
+public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfiguration configuration, ESeal.Web.Infrastructure.WebOptions web) : PageModel
 {
     /// <summary>Shown when <c>Flows:Proof:PublicOrigin</c> is not configured.</summary>
     public const string ExampleOrigin = "https://eseal.example.gov.cn";
 
-    public const int DefaultPort = 18848;
-
     public ReleaseSnapshot Release { get; private set; } = null!;
+
+    /// <summary>
+    /// Where this portal's pages call the helper (<c>Web:KeyHelperOrigin</c>). Every address and port
+    /// on the page comes from here: a helper installed on the wordings of a fixed default would listen
+    /// where the pages never call, and the user would see "客户端未启动" with the helper running.
+    /// </summary>
+    public Uri HelperOrigin { get; } = ParseHelperOrigin(web.KeyHelperOrigin);
+
+    /// <summary>host:port the helper must listen on, as the pages reach it.</summary>
+    public string HelperAddress => $"{HelperOrigin.Host}:{HelperPort}";
+
+    public int HelperPort => HelperOrigin.Port;
+
+    public string HelperInfoUrl => HelperOrigin.GetLeftPart(UriPartial.Authority) + "/v1/info";
 
     /// <summary>The portal origin for the examples: <c>Flows:Proof:PublicOrigin</c>, or an example.</summary>
     public string PortalOrigin { get; private set; } = ExampleOrigin;
@@ -56,6 +68,15 @@ public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfigurati
             EnableRangeProcessing = true,
         };
     }
+
+    /// <summary>
+    /// The configured origin; an unusable value falls back to the helper's own default, the same one
+    /// the pages would then fail to reach, rather than a server error on the download page.
+    /// </summary>
+    private static Uri ParseHelperOrigin(string? configured) =>
+        Uri.TryCreate(configured?.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : new Uri(new ESeal.Web.Infrastructure.WebOptions().KeyHelperOrigin);
 
     public static string FileUrl(string name) =>
         "/download/keyhelper/file/" + string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
@@ -119,7 +140,7 @@ public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfigurati
         $$"""
         {
           "KeyHelper": {
-            "Port": {{DefaultPort}},
+            "Port": {{HelperPort}},
             "AllowedOrigins": [ "{{PortalOrigin}}" ],
             "Pkcs11Modules": [ "C:\\Windows\\System32\\vendor_p11.dll" ]
           }

@@ -20,6 +20,7 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 {
     private const int MaxFormBytes = 256 * 1024;
     private const string OversizedText = "提交的内容过大或格式不正确，本次提交未生效，请刷新页面后重试。";
+    private const string WrongFormatText = "提交的内容格式不正确，本次提交未生效，请刷新页面后重试。";
 
     public string KeyHelperOrigin => web.KeyHelperOrigin;
 
@@ -41,15 +42,32 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
             return Refused(read.Reason, read.Message);
         }
 
+        if (await RenewDeadFaceTicketAsync(read.View, ct) is { Kind: ResumeKind.Stay, View: { } renewedView } renewed)
+        {
+            Step = await StepFor(renewedView, renewed, ct);
+            return Render();
+        }
+
+        if (read.View.Data is FaceVerificationData { State: not ("Pending" or "Passed" or "Failed") })
+        {
+            // The renewal lost a race with another request (or it advanced the flow): show what is current now.
+            read = await runtime.GetAsync(id, HttpContext.SessionId(), ct);
+            if (read.View is null)
+            {
+                return Refused(read.Reason, read.Message);
+            }
+        }
+
         Step = await StepFor(read.View, null, ct);
         return Render();
     }
 
     public async Task<IActionResult> OnPostAsync(Guid id, CancellationToken ct)
     {
-        if (await ReadBoundedFormAsync(ct) is not { } form)
+        var (form, problem) = await ReadBoundedFormAsync(ct);
+        if (form is null)
         {
-            return Refused(RefusalReason.None, OversizedText, StatusCodes.Status413PayloadTooLarge);
+            return Refused(RefusalReason.None, problem.Message, problem.Status);
         }
 
         var stepToken = form[StepForm.StepTokenField].ToString();
@@ -71,9 +89,10 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
     /// <summary>The PIN dialog asks for its one-time nonce and context here, then signs them with the key helper.</summary>
     public async Task<IActionResult> OnPostChallengeAsync(Guid id, CancellationToken ct)
     {
-        if (await ReadBoundedFormAsync(ct) is not { } form)
+        var (form, problem) = await ReadBoundedFormAsync(ct);
+        if (form is null)
         {
-            return new JsonResult(new { refused = true, message = OversizedText }) { StatusCode = StatusCodes.Status413PayloadTooLarge };
+            return new JsonResult(new { refused = true, message = problem.Message }) { StatusCode = problem.Status };
         }
 
         var challenge = await runtime.IssuePinChallengeAsync(id, HttpContext.SessionId(), form[StepForm.StepTokenField].ToString(), ct);
@@ -97,7 +116,8 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
     /// <summary>
     /// The face step's poll: 204 while the phone has not answered, otherwise an HX-Location that
-    /// reloads the step (which then shows success and commits, or the failure and its timer).
+    /// reloads the step (which then shows success and commits, the failure and its timer, or — for a
+    /// lost or expired ticket — a fresh QR code, see <see cref="RenewDeadFaceTicketAsync"/>).
     /// </summary>
     public async Task<IActionResult> OnGetFaceStateAsync(Guid id, CancellationToken ct)
     {
@@ -114,6 +134,24 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
         }
 
         return StepDone(id);
+    }
+
+    /// <summary>
+    /// A face ticket that can never be answered — unknown to the provider (the web restarted and the
+    /// simulator keeps tickets in memory), expired, or consumed without the flow moving on — would
+    /// leave a dead QR code on screen and the poll spinning forever. The page is reloaded by the
+    /// poll as soon as the ticket is no longer pending, and this load renews it: the step's own
+    /// "check" issues a fresh ticket and says "二维码已过期…". Null when nothing needed renewing.
+    /// </summary>
+    private async Task<ResumeResult?> RenewDeadFaceTicketAsync(FlowView view, CancellationToken ct)
+    {
+        if (view.IsFinished || view.Data is not FaceVerificationData { State: not ("Pending" or "Passed" or "Failed") })
+        {
+            return null;
+        }
+
+        var check = new Dictionary<string, string>(StringComparer.Ordinal) { [LegalRepFaceVerificationFields.Action] = "check" };
+        return await runtime.ResumeAsync(view.InstanceId, HttpContext.SessionId(), view.StepToken, check, ct);
     }
 
     private async Task<StepModel> StepFor(FlowView view, ResumeResult? stay, CancellationToken ct) => new(
@@ -154,22 +192,42 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
     /// <summary>
     /// A step's form is small (the largest is the key helper's token list, a few KB per
-    /// certificate); anything far bigger is refused with a message instead of a server error.
+    /// certificate); anything far bigger is refused with a message instead of a server error, and
+    /// so is a body that is not a form at all (JSON, XML, text: ReadFormAsync would throw) or a
+    /// form cut short (a truncated multipart body). Nothing is read into the flow in those cases.
     /// </summary>
-    private async Task<IFormCollection?> ReadBoundedFormAsync(CancellationToken ct)
+    private async Task<(IFormCollection? Form, (int Status, string Message) Problem)> ReadBoundedFormAsync(CancellationToken ct)
     {
         if (Request.ContentLength > MaxFormBytes)
         {
-            return null;
+            return (null, (StatusCodes.Status413PayloadTooLarge, OversizedText));
+        }
+
+        // A POST with neither a Content-Type nor a body reads as an empty form: the step then says what is
+        // missing. Any other body that is not a form (JSON, XML, text) is refused before it is parsed.
+        if (!Request.HasFormContentType && !(Request.ContentType is null && Request.ContentLength is null or 0))
+        {
+            return (null, (StatusCodes.Status415UnsupportedMediaType, WrongFormatText));
+        }
+
+        if (!Request.HasFormContentType)
+        {
+            return (FormCollection.Empty, default);
         }
 
         try
         {
-            return await Request.ReadFormAsync(new FormOptions { ValueLengthLimit = MaxFormBytes, MultipartBodyLengthLimit = MaxFormBytes, BufferBodyLengthLimit = MaxFormBytes }, ct);
+            return (await Request.ReadFormAsync(new FormOptions { ValueLengthLimit = MaxFormBytes, MultipartBodyLengthLimit = MaxFormBytes, BufferBodyLengthLimit = MaxFormBytes }, ct), default);
         }
         catch (InvalidDataException)
         {
-            return null;
+            // Over a limit while streaming (no Content-Length), or a multipart body without a usable boundary.
+            return (null, (StatusCodes.Status413PayloadTooLarge, OversizedText));
+        }
+        catch (IOException)
+        {
+            // The body ended before the form did (a truncated multipart section).
+            return (null, (StatusCodes.Status400BadRequest, WrongFormatText));
         }
     }
 

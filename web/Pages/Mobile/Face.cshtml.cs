@@ -25,11 +25,16 @@ public sealed class FaceModel(IFaceVerificationProvider provider, ESeal.Db.Infra
     [BindProperty(SupportsGet = true)]
     public bool Back { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(string ticket, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(string? ticket, CancellationToken ct)
     {
-        if (!provider.IsSimulation)
+        if (!provider.IsSimulated)
         {
             return NotFound();
+        }
+
+        if (!LooksLikeTicket(ticket))
+        {
+            return Invalid();
         }
 
         Ticket = await provider.GetAsync(ticket, ct);
@@ -37,11 +42,16 @@ public sealed class FaceModel(IFaceVerificationProvider provider, ESeal.Db.Infra
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string ticket, string? decision, CancellationToken ct)
+    public async Task<IActionResult> OnPostAsync(string? ticket, string? decision, CancellationToken ct)
     {
-        if (!provider.IsSimulation)
+        if (!provider.IsSimulated)
         {
             return NotFound();
+        }
+
+        if (!LooksLikeTicket(ticket))
+        {
+            return Invalid();
         }
 
         Ticket = await provider.GetAsync(ticket, ct);
@@ -56,6 +66,21 @@ public sealed class FaceModel(IFaceVerificationProvider provider, ESeal.Db.Infra
             : decision == "pass" ? "身份验证已通过，请回到电脑页面继续办理。" : "已提交“验证不通过”，请回到电脑页面。";
         Ticket = await provider.GetAsync(ticket, ct);
         await DescribeAsync(ct);
+        return Page();
+    }
+
+    /// <summary>
+    /// A ticket is 43 base64url characters; anything else (blank, 10 KB, control characters — the route
+    /// binder turns a blank segment into null) is answered here, never handed to the provider.
+    /// </summary>
+    private static bool LooksLikeTicket([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? ticket) =>
+        ticket is { Length: > 0 and <= 128 } && ticket.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>The same "invalid or expired" page the phone shows for an unknown ticket, as a 404.</summary>
+    private PageResult Invalid()
+    {
+        Ticket = null;
+        Response.StatusCode = StatusCodes.Status404NotFound;
         return Page();
     }
 

@@ -29,6 +29,8 @@ public sealed class HolderFormHandler : ActivityHandler<HolderFormInputs>
 {
     private static readonly HolderFormData Data = new(IdDocument.Types.Select(t => new IdTypeChoice(t.Type.ToString(), t.Label)).ToList());
 
+    private const int MaxNameLength = 50;
+
     public override string Type => ActivityCatalog.HolderForm;
 
     public override Task<object?> DescribeAsync(StepContext context) => Task.FromResult<object?>(Data);
@@ -39,9 +41,9 @@ public sealed class HolderFormHandler : ActivityHandler<HolderFormInputs>
         var inputs = context.InputsAs<HolderFormInputs>();
         var errors = new Dictionary<string, string>();
         var name = context.Posted(HolderFormFields.Name);
-        if (name is null || name.Length > 50)
+        if (FreeText.Validate(name, inputs.NameLabel, inputs.NameRequiredText, MaxNameLength) is { } nameError)
         {
-            errors[HolderFormFields.Name] = name is null ? inputs.NameRequiredText : "持章人姓名不能超过50个字";
+            errors[HolderFormFields.Name] = nameError;
         }
 
         var typeText = context.Posted(HolderFormFields.IdType);

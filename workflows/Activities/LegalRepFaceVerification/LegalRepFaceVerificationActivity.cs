@@ -21,7 +21,7 @@ public static class LegalRepFaceVerificationStay
 }
 
 /// <summary>Page data: the ticket for the QR code (phone URL /m/face/{Ticket}) and its state.</summary>
-public sealed record FaceVerificationData(string? Ticket, string State, DateTimeOffset? ExpiresAt, bool IsSimulation);
+public sealed record FaceVerificationData(string? Ticket, string State, DateTimeOffset? ExpiresAt, bool IsSimulated);
 
 /// <summary>
 /// Issues a ticket on entry; "check" polls the provider: Passed → consume the ticket once → Done;
@@ -48,7 +48,7 @@ public sealed class LegalRepFaceVerificationHandler(IFaceVerificationProvider pr
         var ticket = context.Variables[FlowVars.FaceTicket];
         var state = ticket is null ? null : await provider.GetAsync(ticket, context.CancellationToken);
         var shown = context.Variables[FlowVars.FaceState] == "Failed" ? "Failed" : state?.Status.ToString() ?? "Expired";
-        return new FaceVerificationData(ticket, shown, state?.ExpiresAt, provider.IsSimulation);
+        return new FaceVerificationData(ticket, shown, state?.ExpiresAt, provider.IsSimulated);
     }
 
     public override async Task<StepResult> RunAsync(StepContext context)
