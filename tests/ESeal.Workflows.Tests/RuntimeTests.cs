@@ -270,6 +270,33 @@ public sealed class RuntimeTests
     }
 
     [Fact]
+    public async Task A_flow_whose_commit_landed_before_a_crash_shows_its_result_without_verifying_again()
+    {
+        // The crash window: the commit (its own transaction, operation id = instance id) landed, the
+        // save of the face step did not; after the restart the face ticket is gone too.
+        using var h = await CreateAsync();
+        var view = await h.BindToPinAsync(UnboundSeal);
+        view = await h.AdvanceAsync(view, await h.SignedProofAsync(view, TestPki.Instance.RsaLeaf));
+        Assert.Equal(ActivityCatalog.LegalRepFaceVerification, view.ActivityType);
+        var rsa = TestPki.Instance.RsaLeaf;
+        var landed = await new MediumChangeCommands(h.Database, h.Clock).BindUsbKeyAsync(new BindUsbKeyCommand(
+            view.InstanceId, view.InstanceId, DemoData.Hangzhou.Id, UnboundSeal, TokenSerial,
+            new UsbKeyCertificate(TestPki.Sha256(rsa), ProofVerifier.KeyIdOf(rsa), rsa.SerialNumber, rsa.Issuer, rsa.Subject),
+            new SealHolder("张三", "居民身份证", "11010519491231002X", "13800138000"), "Kiosk", null, "flow"));
+        Assert.True(landed.Succeeded, landed.Message);
+
+        // Nobody scans the QR code again: the page's next poll finds the commit and shows the result.
+        var after = await h.Runtime.ResumeAsync(view.InstanceId, Owner, view.StepToken, Input(("action", "check")));
+
+        Assert.Equal(ResumeKind.Advanced, after.Kind);
+        Assert.Equal(FlowStatus.Completed, after.View!.Status);
+        Assert.Equal(ActivityCatalog.Result, after.View.ActivityType);
+        Assert.Null(after.View.Variables.GetValueOrDefault("failureReason"));
+        var history = await h.Database.ReadAsync(s => new BindingRepository(s).HistoryForSealAsync(UnboundSeal));
+        Assert.Single(history); // the repeated commit changed nothing
+    }
+
+    [Fact]
     public async Task Wrong_pins_reported_by_an_enrolled_helper_are_counted_per_key_and_lock_at_the_limit_everywhere()
     {
         using var h = await CreateAsync();

@@ -1,3 +1,4 @@
+using ESeal.Db.Repositories;
 using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Runtime;
@@ -57,6 +58,17 @@ public sealed class LegalRepFaceVerificationHandler(IFaceVerificationProvider pr
         var inputs = context.InputsAs<LegalRepFaceVerificationInputs>();
         var v = context.Variables;
         var action = context.Posted(LegalRepFaceVerificationFields.Action);
+        if (await CommittedAlreadyAsync(context))
+        {
+            // A crash between the commit (its own transaction, keyed by this instance's id) and the
+            // save of this step leaves the flow here with the change already made. The commit ran
+            // only after this verification passed, so the flow goes on: the commit answers "already
+            // done" and the citizen sees the result instead of being asked to verify again.
+            v[FlowVars.FaceVerifiedEnterpriseId] = v[FlowVars.EnterpriseId];
+            v[FlowVars.FaceState] = "Passed";
+            return StepResult.Next(Ports.Done);
+        }
+
         if (v[FlowVars.FaceState] == "Failed")
         {
             if (action != "retry")
@@ -92,6 +104,9 @@ public sealed class LegalRepFaceVerificationHandler(IFaceVerificationProvider pr
                 return StepResult.Stay(LegalRepFaceVerificationStay.Renewed, RenewedText);
         }
     }
+
+    private static Task<bool> CommittedAlreadyAsync(StepContext context) =>
+        context.ReadAsync(async s => await new CommittedOperationRepository(s).FindAsync(context.InstanceId, context.CancellationToken) is not null);
 
     private async Task IssueAsync(StepContext context)
     {
