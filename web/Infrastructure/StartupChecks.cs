@@ -53,6 +53,12 @@ public static class StartupChecks
             problems.Add($"A simulated provider is active: {name}. Simulators are for Development and the demo only; configure the real service.");
         }
 
+        // Demo enterprises and seals (with made-up keys) have no place in a production register.
+        if (services.GetRequiredService<IConfiguration>().GetValue("Demo:Seed", false))
+        {
+            problems.Add("Demo:Seed is true: the demo enterprises and seals would be written into the production database.");
+        }
+
         return problems;
     }
 

@@ -61,6 +61,17 @@ public sealed class SimulatedProviderStartupTests
     }
 
     [Fact]
+    public void Production_refuses_to_seed_the_demo_enterprises()
+    {
+        // Tried: Production with Demo:Seed=true (made-up enterprises, seals and keys in the real register).
+        using var factory = Production(simulator: false, demoSeed: true);
+
+        var message = StartFailure(factory);
+
+        Assert.Contains("Demo:Seed is true", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_demo_environment_starts_with_the_simulator_and_serves_its_phone_page()
     {
         // Tried: what web/demo.sh does (environment Demo, simulator on): the rule is for Production only.
@@ -73,7 +84,7 @@ public sealed class SimulatedProviderStartupTests
         Assert.Contains("二维码无效或已过期", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    private static WebApplicationFactory<Program> Production(bool simulator, FakeProvider? extra = null, FakeProvider? also = null, string environment = "Production")
+    private static WebApplicationFactory<Program> Production(bool simulator, FakeProvider? extra = null, FakeProvider? also = null, string environment = "Production", bool demoSeed = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), "eseal-tests", "prod-sim-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -87,6 +98,11 @@ public sealed class SimulatedProviderStartupTests
             b.UseSetting("Flows:Proof:PublicOrigin", "https://eseal.example.gov.cn");
             b.UseSetting("Flows:Proof:CaRootPaths:0", root);
             b.UseSetting("Flows:FaceSimulator:Enabled", simulator ? "true" : "false");
+            if (demoSeed)
+            {
+                b.UseSetting("Demo:Seed", "true");
+            }
+
             b.ConfigureTestServices(services =>
             {
                 foreach (var provider in new[] { extra, also }.OfType<FakeProvider>())
