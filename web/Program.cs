@@ -11,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddESealData(builder.Configuration);
 builder.Services.AddESealWorkflows(builder.Configuration);
 builder.Services.AddESealWeb();
+builder.Services.AddESealStaff(builder.Configuration);
 
 var app = builder.Build();
 app.UseESealWeb();

@@ -30,6 +30,9 @@ helper_pid=$!
 trap 'kill $helper_pid 2>/dev/null || true' EXIT
 
 echo "ESeal demo: open http://localhost:$port  (USBKEY PIN 123456; key helper on 127.0.0.1:$helper_port)"
+# Keep in step with web/Staff/DemoStaff.cs (the web creates these accounts when Demo:Seed is on).
+echo "Back office: http://localhost:$port/admin  — password ESeal-Demo-2026 for each demo account:"
+echo "  operator (受理员)  analyst (流程分析员)  approver (流程审批员)  auditor (审计员)  admin (系统管理员)"
 cd web
 ASPNETCORE_ENVIRONMENT=Demo dotnet bin/Release/net10.0/ESeal.Web.dll \
   --urls "http://localhost:$port" \

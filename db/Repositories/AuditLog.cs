@@ -17,6 +17,28 @@ public static class AuditKinds
     public const string HelperEnrolled = "HelperEnrolled";
     public const string HelperRevoked = "HelperRevoked";
     public const string FlowDefinitionChanged = "FlowDefinitionChanged";
+
+    // Staff and the back office (SPEC §7): every staff action lands here with the staff account.
+    public const string StaffSignedIn = "StaffSignedIn";
+    public const string StaffSignInFailed = "StaffSignInFailed";
+    public const string StaffLockedOut = "StaffLockedOut";
+    public const string StaffSignedOut = "StaffSignedOut";
+    public const string StaffAccountCreated = "StaffAccountCreated";
+    public const string StaffRolesChanged = "StaffRolesChanged";
+    public const string StaffDisabled = "StaffDisabled";
+    public const string StaffEnabled = "StaffEnabled";
+    public const string StaffPasswordChanged = "StaffPasswordChanged";
+    public const string StaffPasswordReset = "StaffPasswordReset";
+    public const string OutboxRetried = "OutboxRetried";
+    public const string AuditExported = "AuditExported";
+    public const string AuditChainVerified = "AuditChainVerified";
+
+    /// <summary>Every kind, for the auditor's filter.</summary>
+    public static IReadOnlyList<string> All { get; } = typeof(AuditKinds)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral)
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToList();
 }
 
 public sealed record AuditEvent

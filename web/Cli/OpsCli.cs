@@ -8,12 +8,12 @@ namespace ESeal.Web.Cli;
 /// </summary>
 public static class OpsCli
 {
-    public static IReadOnlyList<IOpsVerb> Verbs { get; } = [new MigrateVerb(), new SeedDemoVerb(), new FlowsVerb(), new PinLockVerb(), new HelpersVerb()];
+    public static IReadOnlyList<IOpsVerb> Verbs { get; } = [new MigrateVerb(), new SeedDemoVerb(), new FlowsVerb(), new PinLockVerb(), new HelpersVerb(), new StaffVerb()];
 
     /// <summary>An argument list that starts with a bare word (not an option such as --urls) is a verb.</summary>
     public static bool IsVerb(string[] args) => args.Length > 0 && !args[0].StartsWith('-');
 
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null, TextReader? input = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         output ??= Console.Out;
@@ -32,6 +32,7 @@ public static class OpsCli
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Services.AddESealData(builder.Configuration);
+        builder.Services.AddSingleton(new CliInput(input ?? Console.In));
         using var host = builder.Build();
         return await verb.RunAsync(args[1..], host.Services, output, error);
     }

@@ -58,6 +58,8 @@ public static class WebRegistration
         app.UseStaticFiles();
         app.UseBrowserSession();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapRazorPages();
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteJsonAsync });
         return app;
@@ -81,6 +83,7 @@ public static class WebRegistration
         {
             DemoData.SeedAsync(app.Services.GetRequiredService<Database>(), app.Services.GetRequiredService<TimeProvider>())
                 .GetAwaiter().GetResult();
+            ESeal.Web.Staff.DemoStaff.SeedAsync(app.Services.GetRequiredService<ESeal.Web.Staff.StaffDirectory>()).GetAwaiter().GetResult();
         }
     }
 }

@@ -9,6 +9,9 @@ using ESeal.Workflows.Providers;
 using ESeal.Workflows.Runtime;
 using Hangfire;
 using Hangfire.Dashboard;
+using ESeal.Web.Staff;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Hangfire.SqlServer;
 
 namespace ESeal.Web.Infrastructure;
@@ -107,18 +110,38 @@ public static class WorkflowRegistration
     }
 
     /// <summary>
-    /// The Hangfire dashboard at /jobs — for now only from the server itself (localhost).
-    /// TODO(back office): put it behind staff login once that exists.
+    /// The Hangfire dashboard at /admin/jobs for 系统管理员 in every environment, behind the same
+    /// staff cookie as the rest of the back office (anonymous → sign-in page, other roles → 403).
     /// </summary>
     public static WebApplication UseESealJobs(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        // Behind a reverse proxy on the same host every request looks local, so "local only" is no
-        // protection: the dashboard exists only in Development until staff login protects it.
-        if (app.Environment.IsDevelopment())
+        var area = AdminAreas.All.Single(a => a.Folder == "/Admin/Jobs");
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(area.Path, StringComparison.OrdinalIgnoreCase),
+            branch => branch.Use(async (context, next) =>
+            {
+                var allowed = await context.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(context.User, area.Policy);
+                if (allowed.Succeeded)
+                {
+                    await next(context);
+                }
+                else if (context.User.Identity?.IsAuthenticated == true)
+                {
+                    await context.ForbidAsync(StaffPrincipal.Scheme);
+                }
+                else
+                {
+                    await context.ChallengeAsync(StaffPrincipal.Scheme);
+                }
+            }));
+        app.UseHangfireDashboard(area.Path, new DashboardOptions
         {
-            app.UseHangfireDashboard("/jobs", new DashboardOptions { Authorization = [new LocalRequestsOnlyAuthorizationFilter()], DisplayStorageConnectionString = false });
-        }
+            AsyncAuthorization = [new StaffDashboardAuthorization(area.Policy)],
+            AppPath = "/admin",
+            DashboardTitle = "后台任务",
+            DisplayStorageConnectionString = false,
+        });
 
         if (app.Configuration.GetValue("Flows:Jobs:Enabled", true))
         {
@@ -159,5 +182,16 @@ public static class WorkflowRegistration
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
+
+/// <summary>Hangfire asks this for every dashboard request (also its AJAX calls): the staff area's policy decides.</summary>
+internal sealed class StaffDashboardAuthorization(string policy) : IDashboardAsyncAuthorizationFilter
+{
+    public async Task<bool> AuthorizeAsync(DashboardContext context)
+    {
+        var http = context.GetHttpContext();
+        var result = await http.RequestServices.GetRequiredService<IAuthorizationService>().AuthorizeAsync(http.User, policy);
+        return result.Succeeded;
     }
 }

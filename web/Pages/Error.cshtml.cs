@@ -17,6 +17,9 @@ public sealed partial class ErrorModel : PageModel
     /// <summary>The flow or mobile page the refused request came from: nothing there changed, so the user can go back to it.</summary>
     public string? BackUrl { get; private set; }
 
+    /// <summary>A back-office address: the page is drawn in the back office's frame, with its way home.</summary>
+    public bool IsAdmin { get; private set; }
+
     public void OnGet(int? code) => Describe(code);
 
     public void OnPost(int? code) => Describe(code);
@@ -27,6 +30,15 @@ public sealed partial class ErrorModel : PageModel
         // value makes the form reader refuse it, and antiforgery answers 400) would otherwise bind no
         // code here either and tell the user the service is down.
         var status = Response.StatusCode >= 400 ? Response.StatusCode : code;
+        var originalPath = HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath;
+        IsAdmin = originalPath?.StartsWith("/admin", StringComparison.OrdinalIgnoreCase) == true;
+        if (status == 403 && IsAdmin)
+        {
+            Title = "没有权限";
+            Message = "您的账号没有使用该功能的权限。如工作需要，请联系系统管理员分配相应角色。";
+            return;
+        }
+
         if (status == 404)
         {
             Title = "页面不存在";
@@ -43,7 +55,7 @@ public sealed partial class ErrorModel : PageModel
             Message = "页面可能已过期，请从首页重新进入。";
         }
 
-        if (status is >= 400 and < 500 && HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath is { } path && ReturnablePath().IsMatch(path))
+        if (status is >= 400 and < 500 && originalPath is { } path && ReturnablePath().IsMatch(path))
         {
             BackUrl = path;
         }

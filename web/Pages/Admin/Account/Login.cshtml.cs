@@ -1,0 +1,87 @@
+using ESeal.Web.Staff;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace ESeal.Web.Pages.Admin.Account;
+
+/// <summary>Staff sign-in (SPEC §7): 用户名, 密码, 登录; a few wrong passwords lock the account for a while.</summary>
+[ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
+public sealed class LoginModel(StaffDirectory directory, StaffOptions options) : PageModel
+{
+    private readonly Dictionary<string, string> fieldErrors = new(StringComparer.Ordinal);
+
+    public string? Username { get; private set; }
+
+    public string? ReturnUrl { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public string? SingleSignOn => options.Oidc.Enabled ? options.Oidc.DisplayName : null;
+
+    public string? FieldError(string field) => fieldErrors.GetValueOrDefault(field);
+
+    public IActionResult OnGet(string? returnUrl)
+    {
+        ReturnUrl = SafeReturnUrl(returnUrl);
+        return User.Identity?.IsAuthenticated == true ? LocalRedirect(ReturnUrl) : Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? username, string? password, string? returnUrl)
+    {
+        Username = username?.Trim();
+        ReturnUrl = SafeReturnUrl(returnUrl);
+        if (string.IsNullOrWhiteSpace(username))
+        {
+            fieldErrors["Username"] = "请输入用户名。";
+        }
+
+        if (string.IsNullOrEmpty(password))
+        {
+            fieldErrors["Password"] = "请输入密码。";
+        }
+
+        if (fieldErrors.Count > 0)
+        {
+            Error = "请填写用户名和密码。";
+            return Page();
+        }
+
+        var result = await directory.SignInAsync(username!, password!, HttpContext.Connection.RemoteIpAddress?.ToString(), HttpContext.RequestAborted);
+        switch (result.Outcome)
+        {
+            case SignInOutcome.Succeeded:
+                await HttpContext.SignInAsync(StaffPrincipal.Scheme, StaffPrincipal.Create(result.Account!), new AuthenticationProperties { IsPersistent = false });
+                return LocalRedirect(ReturnUrl);
+            case SignInOutcome.LockedOut:
+                var until = result.LockedUntil!.Value.ToOffset(TimeSpan.FromHours(8));
+                Error = $"密码连续输错{options.MaxFailedSignIns}次，账号已锁定，请于{until:HH:mm}（北京时间）后再试，或联系系统管理员。";
+                break;
+            case SignInOutcome.Disabled:
+                Error = "该账号已停用，请联系系统管理员。";
+                break;
+            default:
+                Error = "用户名或密码不正确。";
+                fieldErrors["Password"] = "用户名或密码不正确，请重新输入密码。";
+                break;
+        }
+
+        return Page();
+    }
+
+    public IActionResult OnPostSso(string? returnUrl)
+    {
+        if (!options.Oidc.Enabled)
+        {
+            return NotFound();
+        }
+
+        return Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, StaffOidc.Scheme);
+    }
+
+    /// <summary>Only paths inside the back office: a sign-in link cannot send staff elsewhere.</summary>
+    private string SafeReturnUrl(string? returnUrl) =>
+        !string.IsNullOrEmpty(returnUrl) && Url.IsLocalUrl(returnUrl) && returnUrl.StartsWith("/admin", StringComparison.OrdinalIgnoreCase) && !returnUrl.StartsWith("/admin/login", StringComparison.OrdinalIgnoreCase)
+            ? returnUrl
+            : "/admin";
+}
