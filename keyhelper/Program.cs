@@ -1,30 +1,22 @@
-using ESeal.KeyHelper.Configuration;
+using ESeal.KeyHelper.Cli;
 using ESeal.KeyHelper.Infrastructure;
 using ESeal.KeyHelper.Release;
 using ESeal.KeyHelper.Security;
 
-// Release tooling shares the binary so the download ships one file: `ESeal.KeyHelper manifest …`.
-if (args.Length > 0 && args[0] == "manifest")
+// Verbs share the binary so the download ships one file; none of them starts the web server.
+switch (args)
 {
-    return ReleaseManifest.Run(args);
+    case ["manifest", ..]:
+        return ReleaseManifest.Run(args);
+    case ["report-key", ..]:
+        return ReportKeyVerb.Run(args[1..]);
+    case ["pin-lock", ..]:
+        return PinLockVerb.Run(args[1..], Console.Out, Console.Error);
 }
 
-// Content root = the exe's folder: a Windows service starts in System32, and appsettings.json sits next to the exe.
-var reportKeyVerb = args.Length > 0 && args[0] == "report-key";
-var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = reportKeyVerb ? args[1..] : args, ContentRootPath = AppContext.BaseDirectory });
+var builder = KeyHelperRegistration.CreateBuilder(args);
 try
 {
-    if (reportKeyVerb)
-    {
-        // For staff enrolling this kiosk with the portal: the same configuration (appsettings.json,
-        // KeyHelper__*, --KeyHelper:StateDirectory=…) as the service, hence the same key; no server.
-        using var reportKey = ReportKey.LoadOrCreate(KeyHelperOptions.From(builder.Configuration).StateDirectory!);
-        Console.Out.WriteLine($"reportKeyId: {reportKey.KeyId}");
-        Console.Out.WriteLine($"reportKey: {reportKey.PublicKey}");
-        Console.Error.WriteLine($"(key file: {reportKey.Path})");
-        return 0;
-    }
-
     builder.AddKeyHelper();
 }
 catch (ReportKeyException e)

@@ -15,6 +15,7 @@ namespace ESeal.KeyHelper.Infrastructure;
 [JsonSerializable(typeof(SignResponse))]
 [JsonSerializable(typeof(ErrorDto))]
 [JsonSerializable(typeof(PinAttemptState))]
+[JsonSerializable(typeof(PinLockAuditEntry))]
 internal sealed partial class KeyHelperJsonContext : JsonSerializerContext
 {
     /// <summary>Same as Default, but without escaping '+' in base64 and non-ASCII labels (responses are application/json, never HTML).</summary>

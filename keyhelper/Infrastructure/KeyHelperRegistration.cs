@@ -9,6 +9,15 @@ namespace ESeal.KeyHelper.Infrastructure;
 
 internal static class KeyHelperRegistration
 {
+    /// <summary>
+    /// The service's builder, and the verbs' source of configuration: the same appsettings.json,
+    /// KeyHelper__* environment and command line, so a verb finds the service's StateDirectory.
+    /// Content root = the exe's folder: a Windows service starts in System32, and appsettings.json
+    /// sits next to the exe.
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args) =>
+        WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
     /// <summary>Options, Kestrel on loopback only, the token services and the watcher.</summary>
     public static KeyHelperOptions AddKeyHelper(this WebApplicationBuilder builder)
     {
