@@ -26,6 +26,7 @@ public sealed class AdminAuthorizationTests(AdminWebFixture web) : IClassFixture
     {
         ["enterpriseId"] = DemoData.Hangzhou.Id.ToString("D"),
         ["id"] = DemoData.Hangzhou.Id.ToString("D"),
+        ["username"] = "admin",
     };
 
     public static TheoryData<string> AdminPages()

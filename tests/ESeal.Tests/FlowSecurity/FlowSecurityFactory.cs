@@ -113,7 +113,8 @@ public sealed class FlowClock(DateTimeOffset start) : TimeProvider
 }
 
 /// <summary>Keeps every log entry of the web under test, to assert that bad input logs no exception.</summary>
-public sealed class LogCollector : ILoggerProvider
+/// <param name="minimum">The lowest level kept (Trace: everything, for "never in any log" assertions).</param>
+public sealed class LogCollector(LogLevel minimum = LogLevel.Information) : ILoggerProvider
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<LogEntry> entries = new();
 
@@ -121,6 +122,8 @@ public sealed class LogCollector : ILoggerProvider
 
     /// <summary>Entries with an exception or at Error and above: what an operator would read as a crash.</summary>
     public IReadOnlyList<LogEntry> Failures => entries.Where(e => e.Exception is not null || e.Level >= LogLevel.Error).ToArray();
+
+    public LogLevel Minimum => minimum;
 
     public void Clear() => entries.Clear();
 
@@ -135,7 +138,7 @@ public sealed class LogCollector : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= owner.Minimum;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

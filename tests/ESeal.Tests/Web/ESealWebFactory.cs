@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -6,12 +7,26 @@ namespace ESeal.Tests.Web;
 /// <summary>The real web, in-process, on its own SQLite file with the demo data.</summary>
 public sealed class ESealWebFactory : WebApplicationFactory<Program>
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "eseal-tests", "web-" + Guid.NewGuid().ToString("N"));
+    private readonly string directory;
+    private readonly bool keepDirectory;
+
+    /// <param name="directory">An existing web's folder, to start a second web on the same database (a restart); it is then left for its owner to delete.</param>
+    public ESealWebFactory(string? directory = null)
+    {
+        keepDirectory = directory is not null;
+        this.directory = directory ?? Path.Combine(Path.GetTempPath(), "eseal-tests", "web-" + Guid.NewGuid().ToString("N"));
+    }
+
+    public string Directory => directory;
+
+    /// <summary>Everything the web logged, at every level (tests assert what must never be in a log).</summary>
+    public FlowSecurity.LogCollector Log { get; } = new(LogLevel.Trace);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddProvider(Log).AddFilter<FlowSecurity.LogCollector>(null, LogLevel.Trace));
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("Database:ConnectionString", $"Data Source={Path.Combine(directory, "web.db")}");
         builder.UseSetting("Demo:Seed", "true");
@@ -21,9 +36,14 @@ public sealed class ESealWebFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (keepDirectory)
+        {
+            return;
+        }
+
         try
         {
-            Directory.Delete(directory, recursive: true);
+            System.IO.Directory.Delete(directory, recursive: true);
         }
         catch (IOException)
         {

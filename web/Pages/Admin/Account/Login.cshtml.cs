@@ -11,7 +11,13 @@ public sealed class LoginModel(StaffDirectory directory, StaffOptions options) :
 {
     private readonly Dictionary<string, string> fieldErrors = new(StringComparer.Ordinal);
 
-    public string? Username { get; private set; }
+    // Bound as properties, not handler arguments: MVC logs handler arguments at Trace level, and a
+    // password must not reach any log at any level.
+    [BindProperty]
+    public string? Username { get; set; }
+
+    [BindProperty]
+    public string? Password { get; set; }
 
     public string? ReturnUrl { get; private set; }
 
@@ -27,8 +33,10 @@ public sealed class LoginModel(StaffDirectory directory, StaffOptions options) :
         return User.Identity?.IsAuthenticated == true ? LocalRedirect(ReturnUrl) : Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string? username, string? password, string? returnUrl)
+    public async Task<IActionResult> OnPostAsync(string? returnUrl)
     {
+        var (username, password) = (Username, Password);
+        Password = null;
         Username = username?.Trim();
         ReturnUrl = SafeReturnUrl(returnUrl);
         if (string.IsNullOrWhiteSpace(username))

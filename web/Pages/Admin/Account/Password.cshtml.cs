@@ -13,10 +13,21 @@ public sealed class PasswordModel(StaffDirectory directory) : PageModel
 
     public bool Changed { get; private set; }
 
+    // Properties, not handler arguments: MVC logs handler arguments at Trace level.
+    [BindProperty]
+    public string? CurrentPassword { get; set; }
+
+    [BindProperty]
+    public string? NewPassword { get; set; }
+
+    [BindProperty]
+    public string? ConfirmPassword { get; set; }
+
     public void OnGet(bool changed = false) => Changed = changed;
 
-    public async Task<IActionResult> OnPostAsync(string? currentPassword, string? newPassword, string? confirmPassword)
+    public async Task<IActionResult> OnPostAsync()
     {
+        var (currentPassword, newPassword, confirmPassword) = (CurrentPassword, NewPassword, ConfirmPassword);
         if (newPassword != confirmPassword)
         {
             Errors["ConfirmPassword"] = "两次输入的新密码不一致。";
