@@ -27,6 +27,7 @@ public static class AdminAreas
         new("/Admin/PinLocks", "/admin/pinlocks", "PIN锁定解除", [StaffRoles.Operator]),
         new("/Admin/Outbox", "/admin/outbox", "消息投递", [StaffRoles.Operator]),
         new("/Admin/Audit", "/admin/audit", "审计日志", [StaffRoles.Auditor]),
+        new("/Admin/Flows", "/admin/flows", "流程管理", [StaffRoles.Analyst, StaffRoles.Approver]),
         new("/Admin/Staff", "/admin/staff", "员工账号", [StaffRoles.Admin]),
         new("/Admin/Jobs", "/admin/jobs", "后台任务", [StaffRoles.Admin]),
     ];

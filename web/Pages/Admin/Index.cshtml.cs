@@ -22,6 +22,7 @@ public static class AdminHome
         "/Admin/PinLocks" => "CA重置USBKEY后解除PIN码锁定",
         "/Admin/Outbox" => "查看待投递的业务消息并重试",
         "/Admin/Audit" => "查询审计日志、校验审计链、导出CSV",
+        "/Admin/Flows" => "修改流程步骤、文字、秒数和次数，预览、审核、发布和回滚",
         "/Admin/Staff" => "创建、停用员工账号，分配角色，重置密码",
         "/Admin/Jobs" => "查看和管理后台定时任务",
         _ => area.Title,
