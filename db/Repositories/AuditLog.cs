@@ -32,6 +32,7 @@ public static class AuditKinds
     public const string OutboxRetried = "OutboxRetried";
     public const string AuditExported = "AuditExported";
     public const string AuditChainVerified = "AuditChainVerified";
+    public const string HolderRevealed = "HolderRevealed";
 
     /// <summary>Every kind, for the auditor's filter.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditKinds)

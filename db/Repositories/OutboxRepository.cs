@@ -36,6 +36,16 @@ public sealed class OutboxRepository(ISqlSession db)
             new { id, expectedVersion, now },
             ct) == 1;
 
+    /// <summary>An operator's "retry now": due at once. False when it was delivered or changed meanwhile.</summary>
+    public async Task<bool> RetryNowAsync(Guid id, int expectedVersion, DateTimeOffset now, CancellationToken ct = default) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE outbox SET next_attempt_at = @now, version = version + 1
+            WHERE id = @id AND version = @expectedVersion AND delivered_at IS NULL
+            """,
+            new { id, expectedVersion, now },
+            ct) == 1;
+
     public async Task<bool> MarkFailedAsync(Guid id, int expectedVersion, string error, DateTimeOffset nextAttemptAt, CancellationToken ct = default) =>
         await db.ExecuteAsync(
             """

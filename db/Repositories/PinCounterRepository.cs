@@ -108,6 +108,13 @@ public sealed class PinCounterRepository(ISqlSession db)
         return rows > 0;
     }
 
+    /// <summary>The counters <see cref="ClearAsync"/> would clear for <paramref name="keyIdOrSerial"/>, locked or not.</summary>
+    public Task<IReadOnlyList<PinCounter>> ListForAsync(string keyIdOrSerial, CancellationToken ct = default) =>
+        db.QueryAsync<PinCounter>(
+            $"SELECT {Columns} FROM pin_counters WHERE key_id = @keyIdOrSerial OR token_serial = @keyIdOrSerial ORDER BY counter_key",
+            new { keyIdOrSerial },
+            ct);
+
     public Task<IReadOnlyList<PinCounter>> ListLockedAsync(CancellationToken ct = default) =>
         db.QueryAsync<PinCounter>($"SELECT {Columns} FROM pin_counters WHERE locked_at IS NOT NULL ORDER BY locked_at", ct: ct);
 }
