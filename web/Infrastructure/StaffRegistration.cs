@@ -18,7 +18,8 @@ public static class StaffRegistration
         services.AddSingleton(options);
         services.AddSingleton<StaffDirectory>();
 
-        services.AddAuthentication(StaffPrincipal.Scheme).AddCookie(StaffPrincipal.Scheme, o =>
+        var authentication = services.AddAuthentication(StaffPrincipal.Scheme);
+        authentication.AddCookie(StaffPrincipal.Scheme, o =>
         {
             // __Host-: only this host, path /, Secure. Browsers treat http://localhost and 127.0.0.1 as
             // secure, so the demo works; anywhere else the back office needs HTTPS, as it should.
@@ -56,6 +57,12 @@ public static class StaffRegistration
                 return Task.CompletedTask;
             };
         });
+
+        // Single sign-on beside local accounts when Staff:Oidc names a provider (StartupChecks refuses half a configuration).
+        if (options.Oidc.Enabled)
+        {
+            authentication.AddStaffOidc(options.Oidc);
+        }
 
         services.AddAuthorization(o =>
         {

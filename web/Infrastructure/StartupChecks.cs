@@ -1,4 +1,5 @@
 using ESeal.Db.Infrastructure;
+using ESeal.Web.Staff;
 using ESeal.Workflows.Face;
 using ESeal.Workflows.Proof;
 using ESeal.Workflows.Providers;
@@ -39,6 +40,7 @@ public static class StartupChecks
         }
 
         problems.AddRange(PersonalDataProblems(services));
+        problems.AddRange(SingleSignOnProblems(services.GetRequiredService<StaffOptions>().Oidc));
 
         // A simulator in production lets anyone pass for anyone (the face simulator's phone page has a
         // "pass" button). Every provider of an outside system says whether it simulates; all are listed.
@@ -78,6 +80,33 @@ public static class StartupChecks
         foreach (var path in revocation.FileSources.Where(p => !File.Exists(p)))
         {
             yield return $"Flows:Proof:Revocation:CrlSources names {path}, which does not exist.";
+        }
+    }
+
+    /// <summary>Half a single-sign-on configuration would quietly leave the 统一身份认证 button off.</summary>
+    public static IEnumerable<string> SingleSignOnProblems(StaffOptions.OidcOptions oidc)
+    {
+        ArgumentNullException.ThrowIfNull(oidc);
+        var authority = !string.IsNullOrWhiteSpace(oidc.Authority);
+        var client = !string.IsNullOrWhiteSpace(oidc.ClientId);
+        if (authority && !client)
+        {
+            yield return "Staff:Oidc:ClientId is not set while Staff:Oidc:Authority is: single sign-on needs both (or neither).";
+        }
+        else if (client && !authority)
+        {
+            yield return "Staff:Oidc:Authority is not set while Staff:Oidc:ClientId is: single sign-on needs both (or neither).";
+        }
+
+        if (authority && !Uri.TryCreate(oidc.Authority, UriKind.Absolute, out _))
+        {
+            yield return $"Staff:Oidc:Authority is not an absolute URL: {oidc.Authority}.";
+        }
+
+        // Over plain HTTP anyone on the path could hand the web their own signing keys.
+        if (authority && !oidc.RequireHttpsMetadata)
+        {
+            yield return "Staff:Oidc:RequireHttpsMetadata is false: the provider's metadata and keys must come over HTTPS in production.";
         }
     }
 

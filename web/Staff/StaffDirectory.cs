@@ -17,6 +17,9 @@ public enum SignInOutcome
 
     LockedOut,
     Disabled,
+
+    /// <summary>Single sign-on vouched for the person, but none of their roles is one of ours.</summary>
+    NoRole,
 }
 
 public sealed record SignInResult(SignInOutcome Outcome, StaffAccount? Account = null, DateTimeOffset? LockedUntil = null);
@@ -41,6 +44,12 @@ public sealed partial class StaffDirectory(Database database, TimeProvider clock
 
     // Verified against when the username is unknown, so both answers take as long.
     private static readonly Lazy<string> DummyHash = new(() => Hasher.HashPassword(null!, "not-a-real-password-" + Guid.NewGuid()));
+
+    /// <summary>Starts every single-sign-on username; a local one cannot contain ':' (<see cref="UsernameProblem"/>).</summary>
+    public const string SingleSignOnPrefix = "sso:";
+
+    /// <summary>The audit actor of what single sign-on does to an account (creating it, applying the provider's roles).</summary>
+    public const string SingleSignOnActor = "oidc";
 
     public static string Actor(string username) => "staff:" + username;
 
@@ -110,6 +119,95 @@ public sealed partial class StaffDirectory(Database database, TimeProvider clock
 
                 await staff.RecordSignInAsync(account.Id, now, ct);
                 await AuditAsync(s, AuditKinds.StaffSignedIn, Actor(account.Username), now, new { remoteAddress }, ct);
+                return new SignInResult(SignInOutcome.Succeeded, account);
+            },
+            ct);
+    }
+
+    /// <summary>
+    /// A staff member the single-sign-on provider vouched for (<see cref="StaffOidc"/>). The first
+    /// sign-in creates the account without a password hash, so it can never sign in locally; every
+    /// sign-in applies the roles the provider sent (the provider is the source of truth for them,
+    /// so the last-administrator rule of <see cref="SetRolesAsync"/> does not apply) and changes the
+    /// security stamp when they differ, which ends the person's earlier sessions. A disabled account
+    /// stays refused whatever the provider says. <paramref name="username"/> must carry
+    /// <see cref="SingleSignOnPrefix"/>, which no local username can.
+    /// </summary>
+    public async Task<SignInResult> SignInSingleSignOnAsync(string username, string displayName, IReadOnlyCollection<string> roles, string? remoteAddress, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(roles);
+        if (string.IsNullOrEmpty(username) || !username.StartsWith(SingleSignOnPrefix, StringComparison.Ordinal) || username.Length > 64)
+        {
+            throw new ArgumentException("Not a single-sign-on username.", nameof(username));
+        }
+
+        var wanted = roles.Where(StaffRoles.IsKnown).Distinct(StringComparer.Ordinal).OrderBy(r => StaffRoles.All.ToList().IndexOf(r)).ToList();
+        var now = clock.GetUtcNow();
+        var actor = Actor(username);
+        return await database.InTransactionAsync(
+            async s =>
+            {
+                var staff = new StaffRepository(s);
+                var account = await staff.FindByUsernameAsync(username, ct);
+                if (account is null)
+                {
+                    if (wanted.Count == 0)
+                    {
+                        await AuditAsync(s, AuditKinds.StaffSignInFailed, actor, now, new { via = "oidc", reason = "no-role", remoteAddress }, ct);
+                        return new SignInResult(SignInOutcome.NoRole);
+                    }
+
+                    account = new StaffAccount
+                    {
+                        Id = Guid.NewGuid(),
+                        Username = username,
+                        UsernameNormalized = StaffAccount.Normalize(username),
+                        DisplayName = displayName,
+                        SecurityStamp = NewSecurityStamp(),
+                        CreatedAt = now,
+                        CreatedBy = SingleSignOnActor,
+                        Roles = wanted,
+                    };
+                    if (!await staff.AddAsync(account, ct))
+                    {
+                        // Two first sign-ins of one person at once: the other created it; this one tries again.
+                        return new SignInResult(SignInOutcome.WrongCredentials);
+                    }
+
+                    await AuditAsync(s, AuditKinds.StaffAccountCreated, SingleSignOnActor, now, new { username, displayName, roles = wanted, via = "oidc" }, ct);
+                }
+                else
+                {
+                    if (account.PasswordHash is not null)
+                    {
+                        throw new InvalidOperationException("A local account carries the single-sign-on prefix.");
+                    }
+
+                    if (account.IsDisabled)
+                    {
+                        await AuditAsync(s, AuditKinds.StaffSignInFailed, actor, now, new { via = "oidc", reason = "disabled", remoteAddress }, ct);
+                        return new SignInResult(SignInOutcome.Disabled, account);
+                    }
+
+                    if (!account.Roles.SequenceEqual(wanted, StringComparer.Ordinal))
+                    {
+                        var stamp = NewSecurityStamp();
+                        await staff.SetRolesAsync(account.Id, wanted, ct);
+                        await staff.SetSecurityStampAsync(account.Id, stamp, ct);
+                        await AuditAsync(s, AuditKinds.StaffRolesChanged, SingleSignOnActor, now, new { username, before = account.Roles, after = wanted, via = "oidc" }, ct);
+                        account = account with { Roles = wanted, SecurityStamp = stamp };
+                    }
+
+                    if (wanted.Count == 0)
+                    {
+                        // Committed with the role change above: the roles are gone, so are the sessions.
+                        await AuditAsync(s, AuditKinds.StaffSignInFailed, actor, now, new { via = "oidc", reason = "no-role", remoteAddress }, ct);
+                        return new SignInResult(SignInOutcome.NoRole, account);
+                    }
+                }
+
+                await staff.RecordSignInAsync(account.Id, now, ct);
+                await AuditAsync(s, AuditKinds.StaffSignedIn, actor, now, new { via = "oidc", remoteAddress }, ct);
                 return new SignInResult(SignInOutcome.Succeeded, account);
             },
             ct);

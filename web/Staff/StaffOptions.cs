@@ -31,10 +31,13 @@ public sealed class StaffOptions
         /// <summary>The claim that carries roles (values: Operator… or 受理员…; others are ignored).</summary>
         public string RoleClaim { get; set; } = "roles";
 
-        /// <summary>The claim that names the user (becomes the staff username "sso:&lt;value&gt;").</summary>
+        /// <summary>The claim that names the user (becomes the staff username "sso:&lt;value&gt;", see StaffOidc.UsernameFor).</summary>
         public string UsernameClaim { get; set; } = "preferred_username";
 
         public bool RequireHttpsMetadata { get; set; } = true;
+
+        /// <summary>Scopes asked for besides openid and profile (e.g. one the provider needs before it releases the role claim).</summary>
+        public IList<string> Scopes { get; set; } = [];
 
         public bool Enabled => !string.IsNullOrWhiteSpace(Authority) && !string.IsNullOrWhiteSpace(ClientId);
     }

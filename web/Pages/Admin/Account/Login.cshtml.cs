@@ -77,7 +77,8 @@ public sealed class LoginModel(StaffDirectory directory, StaffOptions options) :
         return Page();
     }
 
-    public IActionResult OnPostSso(string? returnUrl)
+    /// <summary>GET: starting the round trip changes nothing here, and the provider's state and PKCE bind its answer to this browser.</summary>
+    public IActionResult OnGetSso(string? returnUrl)
     {
         if (!options.Oidc.Enabled)
         {
