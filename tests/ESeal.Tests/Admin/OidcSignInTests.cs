@@ -218,3 +218,26 @@ public sealed class OidcOffTests(AdminWebFixture fixture) : IClassFixture<AdminW
         Assert.Equal(HttpStatusCode.NotFound, callback.StatusCode);
     }
 }
+
+public sealed class OidcUnreachableTests(AdminWebFixture fixture) : IClassFixture<AdminWebFixture>
+{
+    [Fact]
+    public async Task An_unreachable_provider_gets_a_message_on_the_sign_in_page_not_a_server_error()
+    {
+        // Tried: Staff:Oidc:Authority pointing at a loopback port where nothing listens.
+        using var configured = fixture.Factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("Staff:Oidc:Authority", "http://127.0.0.1:9/");
+            b.UseSetting("Staff:Oidc:ClientId", "eseal-admin");
+            b.UseSetting("Staff:Oidc:RequireHttpsMetadata", "false");
+        });
+        using var web = AdminClient.Anonymous(configured);
+
+        using var sso = await web.Http.GetAsync(new Uri("/admin/login?handler=Sso", UriKind.Relative));
+        var html = await sso.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, sso.StatusCode);
+        Assert.Contains("统一身份认证服务暂时无法访问", html, StringComparison.Ordinal);
+        Assert.Contains("<label for=\"username\">用户名</label>", html, StringComparison.Ordinal);
+    }
+}

@@ -7,7 +7,7 @@ namespace ESeal.Web.Pages.Admin.Account;
 
 /// <summary>Staff sign-in (SPEC §7): 用户名, 密码, 登录; a few wrong passwords lock the account for a while.</summary>
 [ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
-public sealed class LoginModel(StaffDirectory directory, StaffOptions options) : PageModel
+public sealed class LoginModel(StaffDirectory directory, StaffOptions options, ILogger<LoginModel> logger) : PageModel
 {
     private readonly Dictionary<string, string> fieldErrors = new(StringComparer.Ordinal);
 
@@ -78,14 +78,27 @@ public sealed class LoginModel(StaffDirectory directory, StaffOptions options) :
     }
 
     /// <summary>GET: starting the round trip changes nothing here, and the provider's state and PKCE bind its answer to this browser.</summary>
-    public IActionResult OnGetSso(string? returnUrl)
+    public async Task<IActionResult> OnGetSsoAsync(string? returnUrl)
     {
         if (!options.Oidc.Enabled)
         {
             return NotFound();
         }
 
-        return Challenge(new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, StaffOidc.Scheme);
+        ReturnUrl = SafeReturnUrl(returnUrl);
+        try
+        {
+            // Run the challenge here rather than returning a ChallengeResult: the handler reads the
+            // provider's metadata first, and an unreachable provider must be a message, not a 500.
+            await HttpContext.ChallengeAsync(StaffOidc.Scheme, new AuthenticationProperties { RedirectUri = ReturnUrl });
+            return new EmptyResult();
+        }
+        catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or TaskCanceledException)
+        {
+            logger.LogWarning(e, "Single sign-on provider unreachable");
+            Error = "统一身份认证服务暂时无法访问，请稍后重试，或使用本地账号登录。";
+            return Page();
+        }
     }
 
     /// <summary>Only paths inside the back office: a sign-in link cannot send staff elsewhere.</summary>
