@@ -22,13 +22,16 @@ public sealed class ESealWebFactory : WebApplicationFactory<Program>
     /// <summary>Everything the web logged, at every level (tests assert what must never be in a log).</summary>
     public FlowSecurity.LogCollector Log { get; } = new(LogLevel.Trace);
 
+    /// <summary>The web's SQLite file, for tests that act as someone with access to the file itself.</summary>
+    public string ConnectionString => $"Data Source={Path.Combine(directory, "web.db")}";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         System.IO.Directory.CreateDirectory(directory);
         builder.UseEnvironment("Testing");
         builder.ConfigureLogging(logging => logging.AddProvider(Log).AddFilter<FlowSecurity.LogCollector>(null, LogLevel.Trace));
         builder.UseSetting("Database:Provider", "Sqlite");
-        builder.UseSetting("Database:ConnectionString", $"Data Source={Path.Combine(directory, "web.db")}");
+        builder.UseSetting("Database:ConnectionString", ConnectionString);
         builder.UseSetting("Demo:Seed", "true");
     }
 
