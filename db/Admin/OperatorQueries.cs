@@ -65,6 +65,14 @@ public sealed class BindingHistoryRow
     public string? CertIssuer { get; init; }
 
     public string? CertSubject { get; init; }
+
+    public DateTimeOffset? CertNotBefore { get; init; }
+
+    public DateTimeOffset? CertNotAfter { get; init; }
+
+    public string? KioskHall { get; init; }
+
+    public string? KioskName { get; init; }
 }
 
 /// <summary>A locked PIN counter and, when its key is a bound medium, the enterprise whose seal it holds.</summary>
@@ -144,10 +152,10 @@ public sealed class OperatorQueries(ISqlSession db)
         db.QueryAsync<BindingHistoryRow>(
             """
             SELECT b.id, b.seal_id, b.active, b.channel, b.bound_at, b.bound_by_instance_id, b.unbound_at, b.unbound_by_instance_id,
-                   b.unbind_reason, b.holder_name, b.holder_id_type,
+                   b.unbind_reason, b.holder_name, b.holder_id_type, b.kiosk_hall, b.kiosk_name,
                    b.holder_id_number_masked AS HolderIdNumberMasked, b.holder_phone_masked AS HolderPhoneMasked,
                    m.id AS MediumId, m.kind AS MediumKind, m.identifier AS MediumIdentifier, m.token_serial, m.key_id,
-                   m.cert_serial, m.cert_issuer, m.cert_subject
+                   m.cert_serial, m.cert_issuer, m.cert_subject, m.cert_not_before, m.cert_not_after
             FROM seal_bindings b
             JOIN seals s ON s.id = b.seal_id
             JOIN media m ON m.id = b.medium_id

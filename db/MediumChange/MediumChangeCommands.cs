@@ -42,11 +42,12 @@ public sealed record BindUsbKeyCommand(
     SealHolder Holder,
     string Channel,
     Guid? ReleaseBindingId,
-    string Actor);
+    string Actor,
+    KioskRef? Kiosk = null);
 
 /// <param name="KeyId">SHA-256 of the public key the user proved: the medium to unbind.</param>
 /// <param name="CertificateSha256">The certificate that proved it (finds keys bound before key ids were recorded).</param>
-public sealed record UnbindUsbKeyCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, string TokenSerial, string KeyId, string CertificateSha256, string Channel, string Actor);
+public sealed record UnbindUsbKeyCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, string TokenSerial, string KeyId, string CertificateSha256, string Channel, string Actor, KioskRef? Kiosk = null);
 
 public sealed record ClaimOnMobileCommand(Guid OperationId, Guid? InstanceId, Guid EnterpriseId, Guid SealId, string DeviceId, string Actor);
 
@@ -108,7 +109,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
             }
 
             var bindingId = Guid.NewGuid();
-            await bindings.InsertActiveAsync(bindingId, seal.Id, medium.Id, c.Channel, now, c.InstanceId, c.Holder, ct);
+            await bindings.InsertActiveAsync(bindingId, seal.Id, medium.Id, c.Channel, now, c.InstanceId, c.Holder, c.Kiosk, ct);
             if (!await seals.SetStatusAsync(seal.Id, SealStatus.UsbKey, seal.Version, now, ct))
             {
                 return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
@@ -125,6 +126,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
                 holderIdNumber = Masking.IdNumber(c.Holder.IdNumber),
                 holderPhone = Masking.Phone(c.Holder.Phone),
                 channel = c.Channel,
+                kiosk = c.Kiosk is { } k ? new { id = k.Id, hall = k.Hall, name = k.Name } : null,
             };
             await audit.AppendAsync(Event(AuditKinds.Bind, c.Actor, now, seal, medium.Id, c.InstanceId, facts), ct);
             await Outbox(db, "seal.bound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, medium = "UsbKey", tokenSerial = c.TokenSerial, certificateSha256 = c.Certificate.Sha256, at = now }, now, ct);
@@ -154,7 +156,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
                 return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
             }
 
-            await new AuditLog(db).AppendAsync(Event(AuditKinds.Unbind, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId = binding.Id, tokenSerial = c.TokenSerial, keyId = c.KeyId, certificateSha256 = c.CertificateSha256, channel = c.Channel }), ct);
+            await new AuditLog(db).AppendAsync(Event(AuditKinds.Unbind, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId = binding.Id, tokenSerial = c.TokenSerial, keyId = c.KeyId, certificateSha256 = c.CertificateSha256, channel = c.Channel, kiosk = c.Kiosk is { } k ? new { id = k.Id, hall = k.Hall, name = k.Name } : null }), ct);
             await Outbox(db, "seal.unbound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, tokenSerial = c.TokenSerial, certificateSha256 = c.CertificateSha256, at = now }, now, ct);
             return new CommitOutcome(CommitError.None, null, binding.Id, seal.Id, now, false);
         }, ct);
@@ -185,7 +187,7 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
             }
 
             var bindingId = Guid.NewGuid();
-            await bindings.InsertActiveAsync(bindingId, seal.Id, medium.Id, "Mobile", now, c.InstanceId, null, ct);
+            await bindings.InsertActiveAsync(bindingId, seal.Id, medium.Id, "Mobile", now, c.InstanceId, null, null, ct);
             if (!await seals.SetStatusAsync(seal.Id, SealStatus.Mobile, seal.Version, now, ct))
             {
                 return CommitOutcome.Fail(CommitError.Conflict, ConflictText);

@@ -32,6 +32,8 @@ public static class AuditKinds
     public const string OutboxRetried = "OutboxRetried";
     public const string AuditExported = "AuditExported";
     public const string AuditChainVerified = "AuditChainVerified";
+    public const string KioskEnrolled = "KioskEnrolled";
+    public const string KioskRevoked = "KioskRevoked";
     public const string HolderRevealed = "HolderRevealed";
 
     /// <summary>Every kind, for the auditor's filter.</summary>

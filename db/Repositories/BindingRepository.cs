@@ -17,7 +17,7 @@ public sealed class BindingRepository
         id, seal_id, medium_id, active, channel, bound_at, bound_by_instance_id, holder_name, holder_id_type,
         holder_id_number_masked AS HolderIdNumberMasked, holder_phone_masked AS HolderPhoneMasked,
         holder_id_number_enc AS HolderIdNumberProtected, holder_phone_enc AS HolderPhoneProtected,
-        unbound_at, unbound_by_instance_id, unbind_reason, version
+        unbound_at, unbound_by_instance_id, unbind_reason, kiosk_id, kiosk_hall, kiosk_name, version
         """;
 
     private readonly ISqlSession db;
@@ -72,7 +72,7 @@ public sealed class BindingRepository
             $"SELECT {Columns} FROM seal_bindings WHERE holder_phone_hash = @hash ORDER BY bound_at, id", new { hash }, ct);
     }
 
-    public Task InsertActiveAsync(Guid id, Guid sealId, Guid mediumId, string channel, DateTimeOffset boundAt, Guid? instanceId, SealHolder? holder, CancellationToken ct = default)
+    public Task InsertActiveAsync(Guid id, Guid sealId, Guid mediumId, string channel, DateTimeOffset boundAt, Guid? instanceId, SealHolder? holder, KioskRef? kiosk = null, CancellationToken ct = default)
     {
         var idNumber = holder?.IdNumber is { } n ? HolderData.NormalizeIdNumber(n) : null;
         var phone = holder?.Phone is { } p ? HolderData.NormalizePhone(p) : null;
@@ -82,11 +82,13 @@ public sealed class BindingRepository
             INSERT INTO seal_bindings (id, seal_id, medium_id, active, channel, bound_at, bound_by_instance_id,
                                        holder_name, holder_id_type,
                                        holder_id_number_enc, holder_id_number_hash, holder_id_number_masked,
-                                       holder_phone_enc, holder_phone_hash, holder_phone_masked, version)
+                                       holder_phone_enc, holder_phone_hash, holder_phone_masked,
+                                       kiosk_id, kiosk_hall, kiosk_name, version)
             VALUES (@id, @sealId, @mediumId, 1, @channel, @boundAt, @instanceId,
                     @holderName, @holderIdType,
                     @idNumberEnc, @idNumberHash, @idNumberMasked,
-                    @phoneEnc, @phoneHash, @phoneMasked, 1)
+                    @phoneEnc, @phoneHash, @phoneMasked,
+                    @kioskId, @kioskHall, @kioskName, 1)
             """,
             new
             {
@@ -104,6 +106,9 @@ public sealed class BindingRepository
                 phoneEnc = protector?.Protect(phone, HolderData.PhonePurpose(id)),
                 phoneHash = protector?.Hash(phone, HolderData.PhoneKind),
                 phoneMasked = phone is null ? null : Masking.Phone(phone),
+                kioskId = kiosk?.Id,
+                kioskHall = kiosk?.Hall,
+                kioskName = kiosk?.Name,
             },
             ct);
     }

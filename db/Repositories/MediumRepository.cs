@@ -5,7 +5,7 @@ namespace ESeal.Db.Repositories;
 public sealed class MediumRepository(ISqlSession db)
 {
     private const string Columns =
-        "id, kind, identifier, key_id, token_serial, cert_sha256, cert_serial, cert_issuer, cert_subject, created_at, updated_at";
+        "id, kind, identifier, key_id, token_serial, cert_sha256, cert_serial, cert_issuer, cert_subject, cert_not_before, cert_not_after, created_at, updated_at";
 
     public Task<Medium?> GetAsync(Guid id, CancellationToken ct = default) =>
         db.QuerySingleOrDefaultAsync<Medium>($"SELECT {Columns} FROM media WHERE id = @id", new { id }, ct);
@@ -45,22 +45,25 @@ public sealed class MediumRepository(ISqlSession db)
             var id = Guid.NewGuid();
             await db.ExecuteAsync(
                 """
-                INSERT INTO media (id, kind, identifier, key_id, token_serial, cert_sha256, cert_serial, cert_issuer, cert_subject, created_at, updated_at)
-                VALUES (@id, 'UsbKey', @identifier, @keyId, @tokenSerial, @sha, @serial, @issuer, @subject, @now, @now)
+                INSERT INTO media (id, kind, identifier, key_id, token_serial, cert_sha256, cert_serial, cert_issuer, cert_subject, cert_not_before, cert_not_after, created_at, updated_at)
+                VALUES (@id, 'UsbKey', @identifier, @keyId, @tokenSerial, @sha, @serial, @issuer, @subject, @notBefore, @notAfter, @now, @now)
                 """,
-                new { id, identifier = "key:" + certificate.KeyId, keyId = certificate.KeyId, tokenSerial, sha = certificate.Sha256, serial = certificate.Serial, issuer = certificate.Issuer, subject = certificate.Subject, now },
+                new { id, identifier = "key:" + certificate.KeyId, keyId = certificate.KeyId, tokenSerial, sha = certificate.Sha256, serial = certificate.Serial, issuer = certificate.Issuer, subject = certificate.Subject, notBefore = certificate.NotBefore, notAfter = certificate.NotAfter, now },
                 ct);
             return (await GetAsync(id, ct))!;
         }
 
-        if (existing.KeyId != certificate.KeyId || existing.CertSha256 != certificate.Sha256 || existing.TokenSerial != tokenSerial)
+        if (existing.KeyId != certificate.KeyId || existing.CertSha256 != certificate.Sha256 || existing.TokenSerial != tokenSerial
+            || (certificate.NotAfter is not null && existing.CertNotAfter != certificate.NotAfter))
         {
+            // A renewed certificate on the same key keeps the medium; its new validity is recorded.
             await db.ExecuteAsync(
                 """
-                UPDATE media SET key_id = @keyId, token_serial = @tokenSerial, cert_sha256 = @sha, cert_serial = @serial, cert_issuer = @issuer, cert_subject = @subject, updated_at = @now
+                UPDATE media SET key_id = @keyId, token_serial = @tokenSerial, cert_sha256 = @sha, cert_serial = @serial, cert_issuer = @issuer, cert_subject = @subject,
+                                 cert_not_before = COALESCE(@notBefore, cert_not_before), cert_not_after = COALESCE(@notAfter, cert_not_after), updated_at = @now
                 WHERE id = @id
                 """,
-                new { id = existing.Id, keyId = certificate.KeyId, tokenSerial, sha = certificate.Sha256, serial = certificate.Serial, issuer = certificate.Issuer, subject = certificate.Subject, now },
+                new { id = existing.Id, keyId = certificate.KeyId, tokenSerial, sha = certificate.Sha256, serial = certificate.Serial, issuer = certificate.Issuer, subject = certificate.Subject, notBefore = certificate.NotBefore, notAfter = certificate.NotAfter, now },
                 ct);
         }
 

@@ -94,13 +94,21 @@ public sealed class Medium
 
     public string? CertSubject { get; init; }
 
+    public DateTimeOffset? CertNotBefore { get; init; }
+
+    public DateTimeOffset? CertNotAfter { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }
 }
 
 /// <summary>The certificate that proved possession of a USBKEY; <paramref name="KeyId"/> is the SHA-256 (hex) of its public key.</summary>
-public sealed record UsbKeyCertificate(string Sha256, string KeyId, string Serial, string Issuer, string Subject);
+/// <param name="NotBefore">Validity of the certificate (null where the caller does not know it, e.g. test setup).</param>
+public sealed record UsbKeyCertificate(string Sha256, string KeyId, string Serial, string Issuer, string Subject, DateTimeOffset? NotBefore = null, DateTimeOffset? NotAfter = null);
+
+/// <summary>The hall kiosk a binding was made at (a snapshot of its names); null for the Web channel.</summary>
+public sealed record KioskRef(Guid Id, string Hall, string Name);
 
 public sealed class SealBinding
 {
@@ -114,6 +122,13 @@ public sealed class SealBinding
 
     /// <summary>Kiosk, Web or Mobile.</summary>
     public required string Channel { get; init; }
+
+    /// <summary>Channel Kiosk: the hall kiosk (id and its names when the binding was made).</summary>
+    public Guid? KioskId { get; init; }
+
+    public string? KioskHall { get; init; }
+
+    public string? KioskName { get; init; }
 
     public DateTimeOffset BoundAt { get; init; }
 

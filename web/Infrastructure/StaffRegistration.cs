@@ -17,6 +17,7 @@ public static class StaffRegistration
         var options = configuration.GetSection(StaffOptions.Section).Get<StaffOptions>() ?? new StaffOptions();
         services.AddSingleton(options);
         services.AddSingleton<StaffDirectory>();
+        services.AddSingleton<ESeal.Web.Kiosk.KioskIdentity>();
 
         var authentication = services.AddAuthentication(StaffPrincipal.Scheme);
         authentication.AddCookie(StaffPrincipal.Scheme, o =>

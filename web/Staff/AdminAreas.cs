@@ -26,6 +26,7 @@ public static class AdminAreas
         new("/Admin/Enterprises", "/admin/enterprises", "企业与印章查询", [StaffRoles.Operator]),
         new("/Admin/PinLocks", "/admin/pinlocks", "PIN锁定解除", [StaffRoles.Operator]),
         new("/Admin/Outbox", "/admin/outbox", "消息投递", [StaffRoles.Operator]),
+        new("/Admin/Kiosks", "/admin/kiosks", "大厅终端", [StaffRoles.Operator, StaffRoles.Admin]),
         new("/Admin/Audit", "/admin/audit", "审计日志", [StaffRoles.Auditor]),
         new("/Admin/Flows", "/admin/flows", "流程管理", [StaffRoles.Analyst, StaffRoles.Approver]),
         new("/Admin/Staff", "/admin/staff", "员工账号", [StaffRoles.Admin]),

@@ -22,6 +22,14 @@ public static class FlowVars
     public const string CertSerial = "certSerial";
     public const string CertIssuer = "certIssuer";
     public const string CertSubject = "certSubject";
+    public const string CertNotBefore = "certNotBefore";
+    public const string CertNotAfter = "certNotAfter";
+
+    /// <summary>Set at start by the web: Kiosk (an enrolled hall kiosk, with its id and names) or Web.</summary>
+    public const string Channel = "channel";
+    public const string KioskId = "kioskId";
+    public const string KioskHall = "kioskHall";
+    public const string KioskName = "kioskName";
     public const string EnterpriseId = "enterpriseId";
     public const string EnterpriseName = "enterpriseName";
     public const string CreditCode = "creditCode";
@@ -138,6 +146,16 @@ public static class FlowVars
             c.Variables[LegalRepName] = e.LegalRepName;
         }
     }
+
+    /// <summary>The channel the web recorded when the flow started; the definition's input for flows started before that.</summary>
+    internal static string ChannelOf(FlowVariables v, string definitionChannel) => v[Channel] is { Length: > 0 } recorded ? recorded : definitionChannel;
+
+    /// <summary>The hall kiosk the flow runs at, or null (Web, or a flow started before kiosks were recorded).</summary>
+    internal static KioskRef? KioskOf(FlowVariables v) =>
+        v[Channel] == "Kiosk" && v.Guid(KioskId) is { } id && v[KioskHall] is { } hall && v[KioskName] is { } name ? new KioskRef(id, hall, name) : null;
+
+    internal static DateTimeOffset? InstantOrNull(string? text) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var at) ? at : null;
 
     internal static string Instant(DateTimeOffset at) => at.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -44,7 +44,7 @@ public sealed class FlowRuntime : IFlowRuntime
     }
 
     /// <summary>Keys the web may set at start (from server-side facts, never from a form).</summary>
-    public static readonly IReadOnlySet<string> InitialKeys = new HashSet<string>(["enterpriseId", "sealId", "deviceId", "channel", "returnUrl"], StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> InitialKeys = new HashSet<string>(["enterpriseId", "sealId", "deviceId", "channel", "kioskId", "kioskHall", "kioskName", "returnUrl"], StringComparer.Ordinal);
 
     public async Task<FlowView> StartAsync(string definitionId, string ownerSession, IReadOnlyDictionary<string, string>? initial = null, CancellationToken ct = default)
     {

@@ -12,7 +12,7 @@ namespace ESeal.Web.Pages.MediumChange;
 /// flow still reads the enterprise from the certificate.
 /// </summary>
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
-public sealed class StartModel(IFlowRuntime runtime) : PageModel
+public sealed class StartModel(IFlowRuntime runtime, ESeal.Web.Kiosk.KioskIdentity kiosks) : PageModel
 {
     private static readonly Dictionary<string, string> Flows = new(StringComparer.Ordinal)
     {
@@ -32,7 +32,13 @@ public sealed class StartModel(IFlowRuntime runtime) : PageModel
             return NotFound();
         }
 
-        var initial = sealId is { } id ? new Dictionary<string, string> { ["sealId"] = id.ToString("D") } : null;
+        // Kiosk (with which one) or Web: recorded on the binding, and kiosk behaviour on the pages.
+        var initial = ESeal.Web.Kiosk.KioskIdentity.ChannelVariables(await kiosks.CurrentAsync(HttpContext));
+        if (sealId is { } id)
+        {
+            initial["sealId"] = id.ToString("D");
+        }
+
         var view = await runtime.StartAsync(definitionId, HttpContext.SessionId(), initial, ct);
         return Redirect(Url.Page("/Flow/Index", new { id = view.InstanceId })!);
     }

@@ -75,6 +75,8 @@ public sealed class ChooseCertificateHandler : ActivityHandler<ChooseCertificate
         v[FlowVars.CertSerial] = chosen.SerialNumber;
         v[FlowVars.CertIssuer] = chosen.Issuer;
         v[FlowVars.CertSubject] = chosen.Subject;
+        v[FlowVars.CertNotBefore] = chosen.NotBefore is { } notBefore ? FlowVars.Instant(notBefore) : null;
+        v[FlowVars.CertNotAfter] = FlowVars.Instant(chosen.NotAfter);
         v[FlowVars.EnterpriseId] = enterprise.Id.ToString("D");
         v[FlowVars.EnterpriseName] = enterprise.Name;
         v[FlowVars.CreditCode] = enterprise.CreditCode;

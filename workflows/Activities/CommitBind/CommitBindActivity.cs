@@ -33,11 +33,12 @@ public sealed class CommitBindHandler(MediumChangeCommands commands) : ActivityH
                 v.Guid(FlowVars.EnterpriseId)!.Value,
                 v.Guid(FlowVars.SealId)!.Value,
                 v.Required(FlowVars.TokenSerial),
-                new UsbKeyCertificate(v.Required(FlowVars.CertSha256), v.Required(FlowVars.KeyId), v.Required(FlowVars.CertSerial), v.Required(FlowVars.CertIssuer), v.Required(FlowVars.CertSubject)),
+                new UsbKeyCertificate(v.Required(FlowVars.CertSha256), v.Required(FlowVars.KeyId), v.Required(FlowVars.CertSerial), v.Required(FlowVars.CertIssuer), v.Required(FlowVars.CertSubject), FlowVars.InstantOrNull(v[FlowVars.CertNotBefore]), FlowVars.InstantOrNull(v[FlowVars.CertNotAfter])),
                 new SealHolder(v.Required(FlowVars.HolderName), v.Required(FlowVars.HolderIdType), v.Required(FlowVars.HolderIdNumber), v.Required(FlowVars.HolderPhone)),
-                context.InputsAs<CommitBindInputs>().Channel,
+                FlowVars.ChannelOf(v, context.InputsAs<CommitBindInputs>().Channel),
                 v.Guid(FlowVars.ReleaseBindingId),
-                CommitGuards.Actor(context)),
+                CommitGuards.Actor(context),
+                FlowVars.KioskOf(v)),
             context.CancellationToken);
         return Outcome(context, outcome);
     }

@@ -24,7 +24,7 @@ public sealed class CommitUnbindHandler(MediumChangeCommands commands) : Activit
         }
 
         var outcome = await commands.UnbindUsbKeyAsync(
-            new UnbindUsbKeyCommand(context.InstanceId, context.InstanceId, v.Guid(FlowVars.EnterpriseId)!.Value, v.Required(FlowVars.TokenSerial), v.Required(FlowVars.KeyId), v.Required(FlowVars.PinProvedCertSha256), context.InputsAs<CommitUnbindInputs>().Channel, CommitGuards.Actor(context)),
+            new UnbindUsbKeyCommand(context.InstanceId, context.InstanceId, v.Guid(FlowVars.EnterpriseId)!.Value, v.Required(FlowVars.TokenSerial), v.Required(FlowVars.KeyId), v.Required(FlowVars.PinProvedCertSha256), FlowVars.ChannelOf(v, context.InputsAs<CommitUnbindInputs>().Channel), CommitGuards.Actor(context), FlowVars.KioskOf(v)),
             context.CancellationToken);
         return CommitBindHandler.Outcome(context, outcome);
     }

@@ -59,7 +59,8 @@ public sealed record CertificateChoice(
     DateTimeOffset NotAfter,
     string? CreditCode,
     string? EnterpriseName,
-    string? LegalRepName);
+    string? LegalRepName,
+    DateTimeOffset? NotBefore = null);
 
 /// <summary>
 /// Reads the helper's token list on the server: the certificates are parsed here, never trusted
@@ -223,7 +224,8 @@ public sealed class DetectKeyHandler(CertificateTrust trust) : ActivityHandler<D
                 new DateTimeOffset(cert.NotAfter.ToUniversalTime()),
                 CertificateReader.CreditCodeOf(cert),
                 null,
-                null));
+                null,
+                new DateTimeOffset(cert.NotBefore.ToUniversalTime())));
         }
         catch (Exception ex) when (ex is FormatException or CryptographicException)
         {

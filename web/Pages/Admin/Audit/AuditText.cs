@@ -41,6 +41,9 @@ public static class AuditText
         [AuditKinds.OutboxRetried] = "重试消息投递",
         [AuditKinds.AuditExported] = "导出审计日志",
         [AuditKinds.AuditChainVerified] = "校验审计链",
+        [AuditKinds.HolderRevealed] = "查看持章人完整证件号码",
+        [AuditKinds.KioskEnrolled] = "登记大厅自助终端",
+        [AuditKinds.KioskRevoked] = "注销大厅自助终端",
     };
 
     public static string KindLabel(string kind) => KindLabels.GetValueOrDefault(kind, kind);

@@ -18,6 +18,8 @@ namespace ESeal.Web.Pages.Admin.Enterprises;
 [ResponseCache(Duration = 0, Location = ResponseCacheLocation.None, NoStore = true)]
 public sealed class DetailModel(Database database, TimeProvider clock) : PageModel
 {
+    public DateTimeOffset Now => clock.GetUtcNow();
+
     public Enterprise Enterprise { get; private set; } = null!;
 
     public IReadOnlyList<SealView> Seals { get; private set; } = [];
