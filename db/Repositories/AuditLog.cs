@@ -86,7 +86,7 @@ public sealed class AuditLog(ISqlSession db)
         var last = await db.QuerySingleOrDefaultAsync<string>(
             db.Dialect.Top(1, $"SELECT hash FROM audit_events {db.Dialect.UpdateLock} ORDER BY seq DESC"), ct: ct);
         var prev = last ?? Genesis;
-        var linked = e with { Id = e.Id == Guid.Empty ? Guid.NewGuid() : e.Id, PrevHash = prev };
+        var linked = e with { Id = e.Id == Guid.Empty ? Guid.NewGuid() : e.Id, PrevHash = prev, Data = Readable(e.Data) };
         var stored = linked with { Hash = HashOf(linked, prev) };
 
         await db.ExecuteAsync(
@@ -120,6 +120,26 @@ public sealed class AuditLog(ISqlSession db)
         }
 
         return null;
+    }
+
+    // Chinese stays Chinese in the stored data (callers serialise with the default encoder, which
+    // writes \uXXXX), so an auditor reads the same text in the CSV export that the hash covers.
+    private static readonly System.Text.Json.JsonSerializerOptions ReadableJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+    };
+
+    private static string Readable(string data)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(data);
+            return System.Text.Json.JsonSerializer.Serialize(document.RootElement, ReadableJson);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return data;
+        }
     }
 
     public static string HashOf(AuditEvent e, string prevHash)

@@ -14,12 +14,24 @@ internal static class BackOfficeDriver
     {
         ArgumentNullException.ThrowIfNull(portal);
         var page = await portal.NewPageAsync(Desk);
+        var pending = new System.Collections.Concurrent.ConcurrentDictionary<IRequest, string>();
+        page.Request += (_, r) => pending[r] = r.Method + " " + r.Url;
+        page.RequestFinished += (_, r) => pending.TryRemove(r, out string? _);
+        page.RequestFailed += (_, r) => pending.TryRemove(r, out string? _);
         await page.GotoAsync(new Uri(portal.BaseUri, "/admin").ToString());
         Assert.EndsWith("/admin/login?returnUrl=%2Fadmin", page.Url, StringComparison.Ordinal);
         await page.GetByLabel("用户名").FillAsync(username);
         await page.GetByLabel("密码").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync(new Uri(portal.BaseUri, "/admin").ToString());
+        try
+        {
+            await page.WaitForURLAsync(new Uri(portal.BaseUri, "/admin").ToString(), new() { Timeout = 15_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"{username} was not signed in; the page at {page.Url} says: {await page.Locator("body").InnerTextAsync()}; still loading: {string.Join(", ", pending.Values)}");
+        }
+
         return page;
     }
 }

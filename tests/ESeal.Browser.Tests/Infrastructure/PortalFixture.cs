@@ -30,6 +30,9 @@ public sealed class PortalFixture : IAsyncLifetime
     /// <summary>The web's own database, for assertions about what a step changed (or did not).</summary>
     public Database Database { get; private set; } = null!;
 
+    /// <summary>The web's SQLite connection string, for tests that change the file behind the application's back.</summary>
+    public string ConnectionString { get; private set; } = null!;
+
     public static BrowserNewContextOptions Kiosk => new() { ViewportSize = new() { Width = 1920, Height = 1080 }, Locale = "zh-CN", HasTouch = true };
 
     public static BrowserNewContextOptions Phone => new() { ViewportSize = new() { Width = 390, Height = 844 }, Locale = "zh-CN", HasTouch = true, IsMobile = true, DeviceScaleFactor = 2 };
@@ -78,6 +81,7 @@ public sealed class PortalFixture : IAsyncLifetime
             p => new Uri($"http://127.0.0.1:{p}"));
         BaseUri = new Uri(origin);
         KeyHelperUri = new Uri($"http://127.0.0.1:{helperPort}");
+        ConnectionString = connectionString;
         Database = new Database(new DatabaseOptions { ConnectionString = connectionString });
         await EnrollHelperAsKioskAsync();
 
