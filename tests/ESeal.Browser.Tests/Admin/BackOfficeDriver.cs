@@ -25,7 +25,9 @@ internal static class BackOfficeDriver
         await page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
         try
         {
-            await page.WaitForURLAsync(new Uri(portal.BaseUri, "/admin").ToString(), new() { Timeout = 15_000 });
+            // DOMContentLoaded, not load: what the test needs next is the page's markup, and on a busy
+            // CI machine the load event can trail far behind it (once seen waiting past 30 s).
+            await page.WaitForURLAsync(new Uri(portal.BaseUri, "/admin").ToString(), new() { Timeout = 30_000, WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException)
         {
