@@ -10,8 +10,14 @@ public sealed class ESealWebFactory : WebApplicationFactory<Program>
     private readonly string directory;
     private readonly bool keepDirectory;
 
+    /// <summary>A web on a database of its own (xunit class fixtures need this parameterless constructor).</summary>
+    public ESealWebFactory()
+        : this(null)
+    {
+    }
+
     /// <param name="directory">An existing web's folder, to start a second web on the same database (a restart); it is then left for its owner to delete.</param>
-    public ESealWebFactory(string? directory = null)
+    public ESealWebFactory(string? directory)
     {
         keepDirectory = directory is not null;
         this.directory = directory ?? Path.Combine(Path.GetTempPath(), "eseal-tests", "web-" + Guid.NewGuid().ToString("N"));
