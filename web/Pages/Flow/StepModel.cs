@@ -1,4 +1,5 @@
 using ESeal.Web.Pages.Flow.Progress;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Runtime;
 
 namespace ESeal.Web.Pages.Flow;
@@ -34,6 +35,12 @@ public sealed record StepModel(
     public string Value(string field, string? fallback = null) => Posted.TryGetValue(field, out var v) ? v : fallback ?? string.Empty;
 
     public string? Error(string field) => FieldErrors.TryGetValue(field, out var e) ? e : null;
+
+    /// <summary>A text of the definition's texts block (key helper errors, the frame around the steps).</summary>
+    public string Text(string key) => DefinitionTexts.Get(View.Texts, key);
+
+    /// <summary>False in the analysts' preview: the page then posts nowhere and starts no key-helper call.</summary>
+    public bool IsLive { get; init; } = true;
 
     /// <summary>Whole seconds until the server accepts the next resume (0 when it already does).</summary>
     public int SecondsUntilAllowed(DateTimeOffset now) =>
