@@ -125,6 +125,11 @@ internal sealed class FlowsVerb : IOpsVerb
                 continue;
             }
 
+            if (args[i].Contains('=', StringComparison.Ordinal))
+            {
+                continue; // --Section:Key=value is configuration for the host (OpsCli), not an option
+            }
+
             var name = args[i][2..];
             if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal) || !options.TryAdd(name, args[i + 1]))
             {

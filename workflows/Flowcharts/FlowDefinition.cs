@@ -91,7 +91,9 @@ public static class FlowDefinitionJson
             {
                 foreach (var (key, value) in a.ToList())
                 {
-                    if (!MetadataProperties.Contains(key) && value is JsonObject wrapper && wrapper["expression"] is JsonObject expression && expression.ContainsKey("value"))
+                    // Only literals are values; a JavaScript or Liquid expression stays wrapped and the schema refuses it.
+                    if (!MetadataProperties.Contains(key) && value is JsonObject wrapper && wrapper["expression"] is JsonObject expression && expression.ContainsKey("value")
+                        && (expression["type"] is null || (expression["type"] is JsonValue t0 && t0.TryGetValue<string>(out var kind) && kind == "Literal")))
                     {
                         a[key] = expression["value"]?.DeepClone();
                     }

@@ -42,6 +42,9 @@ public sealed record StepModel(
     /// <summary>False in the analysts' preview: the page then posts nowhere and starts no key-helper call.</summary>
     public bool IsLive { get; init; } = true;
 
+    /// <summary>In the preview only: the key-helper problem the page would show after flow.js tried the helper ("unreachable", "lna-denied").</summary>
+    public string? PreviewHelperState { get; init; }
+
     /// <summary>Whole seconds until the server accepts the next resume (0 when it already does).</summary>
     public int SecondsUntilAllowed(DateTimeOffset now) =>
         View.NotBefore is { } nb && nb > now ? (int)Math.Ceiling((nb - now).TotalSeconds) : 0;
