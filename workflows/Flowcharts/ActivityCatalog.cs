@@ -162,6 +162,7 @@ public static class ActivityCatalog
             T("enterpriseText", "企业说明（{enterprise}为企业名称）", "企业：{enterprise}", "enterprise"),
             T("legendText", "表单标题", "持章人信息"),
             T("errorSummaryTitle", "错误汇总标题", "请修改以下内容"),
+            T("errorSummaryItem", "错误汇总的每一条（{label}为栏目名，{error}为错误）", "{label}：{error}", "label", "error"),
             T("nameLabel", "姓名标签", "持章人姓名"),
             T("idTypeLabel", "证件类型标签", "证件类型"),
             T("idNumberLabel", "证件号码标签", "证件号码"),

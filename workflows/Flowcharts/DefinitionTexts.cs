@@ -13,7 +13,7 @@ public static class DefinitionTexts
 {
     public const string Property = "texts";
 
-    private static InputSpec T(string name, string label, string value) => new(name, InputKind.Text, label, value);
+    private static InputSpec T(string name, string label, string value, params string[] placeholders) => new(name, InputKind.Text, label, value) { Placeholders = placeholders };
 
     public static IReadOnlyList<InputSpec> All { get; } =
     [
@@ -37,6 +37,7 @@ public static class DefinitionTexts
         T("helperForbiddenText", "PC客户端：拒绝请求", "电子印章PC客户端拒绝了本页面的请求，请联系大厅工作人员。"),
         T("helperUnreachableText", "PC客户端：无法连接", "无法连接电子印章PC客户端，请确认客户端已启动后重试。"),
         T("helperLocalNetworkDeniedText", "PC客户端：浏览器阻止访问", "浏览器阻止了本页面访问本机的电子印章PC客户端，请允许“本地网络访问”后重试。"),
+        T("reasonFormat", "文字后附原因的格式（{text}为文字，{reason}为原因）", "{text}（{reason}）", "text", "reason"),
         T("proofMalformedText", "签名或证书格式不正确", "签名或证书不是有效的Base64/DER数据。"),
         T("proofWrongCertificateText", "签名所用证书不是所选证书", "签名所用证书不是此前选择的证书。"),
         T("proofBadSignatureText", "签名校验未通过", "签名校验未通过（挑战、来源或业务信息不一致，或签名已被使用）。"),
@@ -89,6 +90,10 @@ public static class DefinitionTexts
 
     public static string For(IReadOnlyDictionary<string, string> texts, ProofFailure failure) =>
         failure == ProofFailure.None ? string.Empty : Get(texts, $"proof{failure}Text");
+
+    /// <summary>A step's text followed by why (e.g. why a certificate is refused), in the definition's format.</summary>
+    public static string WithReason(IReadOnlyDictionary<string, string> texts, string text, ProofFailure failure) =>
+        TextTemplate.Fill(Get(texts, "reasonFormat"), ("text", text), ("reason", For(texts, failure)));
 
     public static string Get(IReadOnlyDictionary<string, string> texts, string key)
     {

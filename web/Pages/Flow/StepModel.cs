@@ -14,13 +14,13 @@ public sealed record StepModel(
     IReadOnlyDictionary<string, string> Posted,
     string PostUrl)
 {
-    /// <summary>The partial for the current activity type: Steps/&lt;Type&gt;/_&lt;Type&gt;.cshtml.</summary>
+    /// <summary>The partial for the current activity type: Steps/&lt;Type&gt;/_&lt;Type&gt;.cshtml (app-relative, so the analysts' preview finds the same file).</summary>
     public string PartialName
     {
         get
         {
             var name = View.ActivityType.StartsWith("ESeal.", StringComparison.Ordinal) ? View.ActivityType["ESeal.".Length..] : View.ActivityType;
-            return $"Steps/{name}/_{name}";
+            return $"/Pages/Flow/Steps/{name}/_{name}.cshtml";
         }
     }
 

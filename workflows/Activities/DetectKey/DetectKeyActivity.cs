@@ -111,7 +111,7 @@ public sealed class DetectKeyHandler(CertificateTrust trust) : ActivityHandler<D
         {
             // Say why (revoked, expired, unknown CA, revocation unknown): the citizen can act on it.
             return refused is not null
-                ? StepResult.Stay(DetectKeyStay.UntrustedCertificate, $"{inputs.UntrustedCertificateText}（{DefinitionTexts.For(context.Definition.Texts, refused.Failure)}）")
+                ? StepResult.Stay(DetectKeyStay.UntrustedCertificate, DefinitionTexts.WithReason(context.Definition.Texts, inputs.UntrustedCertificateText, refused.Failure))
                 : StepResult.Stay(DetectKeyStay.NoCertificate, inputs.NoCertificateText);
         }
 

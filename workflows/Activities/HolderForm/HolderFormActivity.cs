@@ -10,6 +10,7 @@ public sealed record HolderFormInputs(
     string EnterpriseText,
     string LegendText,
     string ErrorSummaryTitle,
+    string ErrorSummaryItem,
     string NameLabel,
     string IdTypeLabel,
     string IdNumberLabel,

@@ -152,7 +152,7 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
                 var verdict = verifier.Verify(proof, new ProofExpectation(nonce, expectedContext, v.Required(FlowVars.CreditCode), v.Required(FlowVars.CertSha256)));
                 if (!verdict.Succeeded)
                 {
-                    return StepResult.Stay(PinProofStay.ProofFailed, $"{inputs.ProofFailedText}（{DefinitionTexts.For(context.Definition.Texts, verdict.Failure)}）", new Dictionary<string, string> { ["pin"] = inputs.ProofFailedText });
+                    return StepResult.Stay(PinProofStay.ProofFailed, DefinitionTexts.WithReason(context.Definition.Texts, inputs.ProofFailedText, verdict.Failure), new Dictionary<string, string> { ["pin"] = inputs.ProofFailedText });
                 }
 
                 context.OnSave(s => new PinCounterRepository(s).ResetAfterSuccessAsync(keyId, context.OwnerSession, context.CancellationToken));

@@ -116,7 +116,7 @@ public static class PreviewSamples
                     "keyBoundToOtherSeal" => (null, DetectKeyStay.KeyBoundToOtherSeal, d.KeyBoundToOtherSealText, null, none, none, null),
                     "keyNotBound" => (null, DetectKeyStay.KeyNotBound, d.KeyNotBoundText, null, none, none, null),
                     "noCertificate" => (null, DetectKeyStay.NoCertificate, d.NoCertificateText, null, none, none, null),
-                    "untrustedCertificate" => (null, DetectKeyStay.UntrustedCertificate, $"{d.UntrustedCertificateText}（{DefinitionTexts.For(definition.Texts, ProofFailure.UntrustedChain)}）", null, none, none, null),
+                    "untrustedCertificate" => (null, DetectKeyStay.UntrustedCertificate, DefinitionTexts.WithReason(definition.Texts, d.UntrustedCertificateText, ProofFailure.UntrustedChain), null, none, none, null),
                     _ => (null, null, null, null, none, none, null),
                 };
             case ChooseCertificateInputs c:
@@ -179,7 +179,7 @@ public static class PreviewSamples
                 {
                     "wrongPin" => (data, PinProofStay.PinIncorrect, p.WrongPinText, null, none, none, null),
                     "locked" => (data, PinProofStay.PinLocked, p.LockedText, null, none, none, null),
-                    "proofFailed" => (data, PinProofStay.ProofFailed, $"{p.ProofFailedText}（{DefinitionTexts.For(definition.Texts, ProofFailure.BadSignature)}）", null, none, none, null),
+                    "proofFailed" => (data, PinProofStay.ProofFailed, DefinitionTexts.WithReason(definition.Texts, p.ProofFailedText, ProofFailure.BadSignature), null, none, none, null),
                     "challengeInvalid" => (data, PinProofStay.ChallengeInvalid, p.ChallengeInvalidText, null, none, none, null),
                     _ => (data, null, null, null, none, none, null),
                 };
