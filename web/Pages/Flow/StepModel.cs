@@ -39,9 +39,6 @@ public sealed record StepModel(
     /// <summary>A text of the definition's texts block (key helper errors, the frame around the steps).</summary>
     public string Text(string key) => DefinitionTexts.Get(View.Texts, key);
 
-    /// <summary>False in the analysts' preview: the page then posts nowhere and starts no key-helper call.</summary>
-    public bool IsLive { get; init; } = true;
-
     /// <summary>In the preview only: the key-helper problem the page would show after flow.js tried the helper ("unreachable", "lna-denied").</summary>
     public string? PreviewHelperState { get; init; }
 

@@ -96,7 +96,7 @@ public static class PreviewSamples
             Texts = definition.Texts,
             Stages = FlowStages.Of(definition),
         };
-        return new StepModel(view, FlowProgress.For(view), stayCode, stayMessage, errors, posted, postUrl) { IsLive = false, PreviewHelperState = helperState };
+        return new StepModel(view, FlowProgress.For(view), stayCode, stayMessage, errors, posted, postUrl) { PreviewHelperState = helperState };
     }
 
     private static (object? Data, string? StayCode, string? StayMessage, DateTimeOffset? NotBefore, IReadOnlyDictionary<string, string> Errors, IReadOnlyDictionary<string, string> Posted, string? HelperState)
