@@ -88,4 +88,8 @@ public sealed class FlowDefinitionRepository(ISqlSession db)
             """,
             new { definitionId, version, json, now },
             ct) == 1;
+
+    /// <summary>Every definition id that has a stored version (for `flows status`).</summary>
+    public Task<IReadOnlyList<string>> DefinitionIdsAsync(CancellationToken ct = default) =>
+        db.QueryAsync<string>("SELECT DISTINCT definition_id FROM flow_definitions ORDER BY definition_id", null, ct);
 }

@@ -36,7 +36,6 @@ public static class WebRegistration
         });
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(WebOptions.Section).Get<WebOptions>() ?? new WebOptions());
         services.AddSingleton<ESeal.Web.Pages.Download.KeyHelperReleaseCatalog>();
-        services.AddSingleton<FlowProgressReader>();
         services.AddSingleton<PortalQrCodes>();
         return services;
     }

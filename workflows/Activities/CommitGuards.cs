@@ -8,8 +8,6 @@ namespace ESeal.Workflows.Activities;
 /// </summary>
 internal static class CommitGuards
 {
-    public const string NotProvedText = "安全校验未通过：请重新完成PIN码验证和法定代表人身份验证。";
-
     public static bool PinProved(FlowVariables v) =>
         v[FlowVars.PinProvedCertSha256] is { } sha && sha == v[FlowVars.CertSha256] &&
         v[FlowVars.PinProvedToken] is { } token && token == v[FlowVars.TokenSerial];

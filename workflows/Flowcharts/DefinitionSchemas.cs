@@ -63,6 +63,29 @@ public static class DefinitionSchemas
     public static ICollection<ValidationError> ValidateEnvelope(JsonObject root) =>
         EnvelopeSchema.Value.Validate(root.ToJsonString());
 
+    private static readonly Lazy<JsonSchema> TextsSchema = new(() => JsonSchema.FromJsonAsync(TextsSchemaJson()).GetAwaiter().GetResult());
+
+    /// <summary>The "texts" block: the known texts, each a string of at most 500 characters, nothing else.</summary>
+    public static ICollection<ValidationError> ValidateTexts(JsonNode? texts) =>
+        TextsSchema.Value.Validate(texts?.ToJsonString() ?? "{}");
+
+    private static string TextsSchemaJson()
+    {
+        var properties = new JsonObject();
+        foreach (var t in DefinitionTexts.All)
+        {
+            properties[t.Name] = new JsonObject { ["type"] = "string", ["maxLength"] = 500 };
+        }
+
+        return new JsonObject
+        {
+            ["$schema"] = "http://json-schema.org/draft-07/schema#",
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["additionalProperties"] = false,
+        }.ToJsonString();
+    }
+
     public static ICollection<ValidationError> ValidateActivity(ActivitySpec spec, JsonObject activity)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -63,12 +63,18 @@ public static class DefinitionValidator
             }
         }
 
+        foreach (var e in DefinitionSchemas.ValidateTexts(root[DefinitionTexts.Property]))
+        {
+            problems.Add(new ValidationProblem(null, $"全流程文字（{DefinitionTexts.Property}）：{DescribeText(e)}"));
+        }
+
         if (problems.Count > 0)
         {
             return new ValidationReport(null, problems);
         }
 
         var definition = FlowDefinitionJson.ToModel(root);
+        problems.AddRange(TextRules.Check(definition));
         problems.AddRange(CheckGraph(definition));
         return new ValidationReport(definition, problems);
     }
@@ -342,6 +348,20 @@ public static class DefinitionValidator
             ValidationErrorKind.NotInEnumeration => $"「{where}」的值不在允许的范围内（流程图类型应为 Elsa.Flowchart）。",
             ValidationErrorKind.TooFewItems => $"「{where}」至少要有一项。",
             _ => $"「{where}」不正确（{e.Kind}）。",
+        };
+    }
+
+    private static string DescribeText(ValidationError e)
+    {
+        var name = e.Property ?? string.Empty;
+        var label = DefinitionTexts.Find(name) is { } t ? $"「{t.Label}」（{name}）" : $"「{name}」";
+        return e.Kind switch
+        {
+            ValidationErrorKind.NoAdditionalPropertiesAllowed => $"没有名为「{name}」的文字，请检查拼写。可用的有：{string.Join("、", DefinitionTexts.All.Select(i => i.Name))}。",
+            ValidationErrorKind.StringExpected => $"{label}应是一段文字（用双引号括起来）。",
+            ValidationErrorKind.StringTooLong => $"{label}太长了（最多500个字）。",
+            ValidationErrorKind.ObjectExpected => "应是一个对象（{ \"名称\": \"文字\" }）。",
+            _ => $"{label}不正确（{e.Kind}）。",
         };
     }
 

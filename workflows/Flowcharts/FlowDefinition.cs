@@ -36,6 +36,9 @@ public sealed class FlowDefinition
 
     public required IReadOnlyList<FlowConnection> Connections { get; init; }
 
+    /// <summary>The definition-level texts (<see cref="DefinitionTexts"/>), defaults filled in.</summary>
+    public required IReadOnlyDictionary<string, string> Texts { get; init; }
+
     /// <summary>The normalised JSON (Elsa literal expressions unwrapped, defaults filled in).</summary>
     public required string Json { get; init; }
 
@@ -54,7 +57,8 @@ public static class FlowDefinitionJson
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Activity properties that are Elsa metadata, not inputs.</summary>
-    internal static readonly HashSet<string> MetadataProperties = ["id", "type", "version", "name", "displayName", "description", "metadata", "customProperties", "canStartWorkflow", "runAsynchronously"];
+    /// "nodeId" and "metadata" (designer position and size) are kept, so an Elsa Studio layout survives.
+    internal static readonly HashSet<string> MetadataProperties = ["id", "nodeId", "type", "version", "name", "displayName", "description", "metadata", "customProperties", "canStartWorkflow", "runAsynchronously"];
 
     /// <summary>
     /// Parses and normalises: Elsa's input wrapper {"typeName", "expression": {"type": "Literal", "value"}}
@@ -80,13 +84,16 @@ public static class FlowDefinitionJson
             return null;
         }
 
+        Dictionary<string, string>? legacyStages = null;
         if (root["root"]?["activities"] is JsonArray activities)
         {
             foreach (var a in activities.OfType<JsonObject>())
             {
                 foreach (var (key, value) in a.ToList())
                 {
-                    if (!MetadataProperties.Contains(key) && value is JsonObject wrapper && wrapper["expression"] is JsonObject expression && expression.ContainsKey("value"))
+                    // Only literals are values; a JavaScript or Liquid expression stays wrapped and the schema refuses it.
+                    if (!MetadataProperties.Contains(key) && value is JsonObject wrapper && wrapper["expression"] is JsonObject expression && expression.ContainsKey("value")
+                        && (expression["type"] is null || (expression["type"] is JsonValue t0 && t0.TryGetValue<string>(out var kind) && kind == "Literal")))
                     {
                         a[key] = expression["value"]?.DeepClone();
                     }
@@ -94,16 +101,25 @@ public static class FlowDefinitionJson
 
                 if (a["type"] is JsonValue t && t.TryGetValue<string>(out var type) && ActivityCatalog.Find(type) is { } spec)
                 {
-                    foreach (var input in spec.Inputs)
+                    var purpose = (a["purpose"] ?? a["action"]) is JsonValue p && p.TryGetValue<string>(out var pv) ? pv : null;
+                    foreach (var input in spec.Inputs.Where(i => !a.ContainsKey(i.Name)))
                     {
-                        if (!a.ContainsKey(input.Name))
+                        if (input.Name == ActivityCatalog.StageInput)
                         {
-                            a[input.Name] = input.DefaultNode();
+                            // A version stored before stages were inputs keeps the stages it was shown with.
+                            legacyStages ??= FlowStages.Legacy(activities, root["root"]?["connections"] as JsonArray);
+                            a[input.Name] = a["id"] is JsonValue idv && idv.TryGetValue<string>(out var id) && legacyStages.TryGetValue(id, out var stage) ? stage : input.DefaultNode();
+                        }
+                        else
+                        {
+                            a[input.Name] = input.DefaultNode(purpose);
                         }
                     }
                 }
             }
         }
+
+        DefinitionTexts.FillDefaults(root);
 
         return root;
     }
@@ -140,6 +156,7 @@ public static class FlowDefinitionJson
             Name = root["name"]!.GetValue<string>(),
             Activities = activities,
             Connections = connections,
+            Texts = (root[DefinitionTexts.Property] as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? string.Empty, StringComparer.Ordinal),
             Json = root.ToJsonString(Indented),
         };
     }

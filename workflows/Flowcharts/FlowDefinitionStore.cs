@@ -10,6 +10,11 @@ namespace ESeal.Workflows.Flowcharts;
 
 public sealed record PublishOutcome(ValidationReport Report, int? Version, bool Changed, string Message);
 
+public sealed record FlowDraftStatus(int Version, string Author, DateTimeOffset CreatedAt);
+
+/// <summary>One definition for `flows status`; ShippedDiffers is null when no file of that id ships.</summary>
+public sealed record FlowDefinitionStatus(string DefinitionId, int? PublishedVersion, IReadOnlyList<FlowDraftStatus> Drafts, bool? ShippedDiffers);
+
 /// <summary>
 /// Drafts and published versions in the database. Publishing validates; a published version is
 /// never changed (a change becomes a new version), so an instance can always finish on the version
@@ -35,6 +40,13 @@ public sealed class FlowDefinitionStore(Database database, TimeProvider clock)
     {
         var row = await database.ReadAsync(s => new FlowDefinitionRepository(s).LatestPublishedAsync(definitionId, ct), ct);
         return row is null ? null : Cache(row);
+    }
+
+    /// <summary>Any stored version, draft or published (for export and preview); null when there is none or it no longer parses.</summary>
+    public async Task<FlowDefinition?> GetVersionAsync(string definitionId, int version, CancellationToken ct = default)
+    {
+        var row = await database.ReadAsync(s => new FlowDefinitionRepository(s).GetAsync(definitionId, version, ct), ct);
+        return row is null ? null : row.IsPublished ? Cache(row) : DefinitionValidator.Validate(row.Json).Definition;
     }
 
     public Task<IReadOnlyList<FlowDefinitionRow>> ListVersionsAsync(string definitionId, CancellationToken ct = default) =>
@@ -110,7 +122,15 @@ public sealed class FlowDefinitionStore(Database database, TimeProvider clock)
         }, ct);
     }
 
-    /// <summary>Publishes each shipped definition whose version is newer than the newest stored one.</summary>
+    /// <summary>The author of drafts that come from a changed shipped file.</summary>
+    public const string ShippedAuthor = "shipped";
+
+    /// <summary>
+    /// Shipped files seed an empty database: a definition with no stored version is published as
+    /// shipped. Afterwards a shipped file never replaces what analysts published: when it says
+    /// something no stored version says, it arrives as a draft authored <see cref="ShippedAuthor"/>
+    /// for review (replacing an older shipped draft, never an analyst's draft).
+    /// </summary>
     public async Task<IReadOnlyList<string>> ImportShippedAsync(string actor = "system", CancellationToken ct = default)
     {
         var messages = new List<string>();
@@ -123,27 +143,76 @@ public sealed class FlowDefinitionStore(Database database, TimeProvider clock)
             }
 
             var d = report.Definition!;
-            var imported = await database.InTransactionAsync(async s =>
+            var message = await database.InTransactionAsync(async s =>
             {
                 var repo = new FlowDefinitionRepository(s);
-                var latest = await repo.LatestAsync(d.DefinitionId, ct);
-                if (latest is not null && latest.Version >= d.Version)
+                var versions = await repo.ListVersionsAsync(d.DefinitionId, ct);
+                var now = clock.GetUtcNow();
+                if (versions.Count == 0)
                 {
-                    return false;
+                    await repo.InsertAsync(Row(d, d.Version, true, actor, now), ct);
+                    await AuditAsync(s, actor, now, d, d.Version, "imported", ct);
+                    return $"已导入 {d.DefinitionId} 第{d.Version}版（{name}）。";
                 }
 
-                var now = clock.GetUtcNow();
-                await repo.InsertAsync(Row(d, d.Version, true, actor, now), ct);
-                await AuditAsync(s, actor, now, d, d.Version, "imported", ct);
-                return true;
+                if (versions.Any(v => Same(v.Json, d.Json)))
+                {
+                    return null; // already stored (published, rolled back or offered before)
+                }
+
+                var latest = versions[^1];
+                if (latest is { IsPublished: false } && latest.CreatedBy != ShippedAuthor)
+                {
+                    return $"{d.DefinitionId}：随程序发布的定义（{name}）有变化，但已有 {latest.CreatedBy} 的草稿第{latest.Version}版，未改动草稿；请用 flows status 查看。";
+                }
+
+                int version;
+                if (latest is { IsPublished: false })
+                {
+                    version = latest.Version;
+                    await repo.UpdateDraftAsync(d.DefinitionId, version, d.Name, FlowDefinitionJson.WithVersion(d.Json, version, false), ct);
+                }
+                else
+                {
+                    version = latest.Version + 1;
+                    await repo.InsertAsync(Row(d, version, false, ShippedAuthor, now), ct);
+                }
+
+                await AuditAsync(s, ShippedAuthor, now, d, version, "shipped-draft", ct);
+                return $"{d.DefinitionId}：随程序发布的定义（{name}）与已发布版本不同，已保存为草稿第{version}版，待审核后发布。";
             }, ct);
-            if (imported)
+            if (message is not null)
             {
-                messages.Add($"已导入 {d.DefinitionId} 第{d.Version}版（{name}）。");
+                messages.Add(message);
             }
         }
 
         return messages;
+    }
+
+    /// <summary>An Elsa 3 export (or our own JSON) stored as a draft: shape checked now, every rule on publish.</summary>
+    public Task<PublishOutcome> ImportDraftAsync(string json, string actor, CancellationToken ct = default) =>
+        SaveDraftAsync(ElsaJson.Import(json), actor, ct);
+
+    /// <summary>Per definition (shipped or stored): the published version, the drafts, and whether the shipped file says something else.</summary>
+    public async Task<IReadOnlyList<FlowDefinitionStatus>> StatusAsync(CancellationToken ct = default)
+    {
+        var shipped = ShippedDefinitions.All()
+            .Select(f => DefinitionValidator.Validate(f.Json).Definition)
+            .OfType<FlowDefinition>()
+            .ToDictionary(d => d.DefinitionId, StringComparer.Ordinal);
+        var ids = await database.ReadAsync(s => new FlowDefinitionRepository(s).DefinitionIdsAsync(ct), ct);
+        var result = new List<FlowDefinitionStatus>();
+        foreach (var id in ids.Union(shipped.Keys).Order(StringComparer.Ordinal))
+        {
+            var versions = await ListVersionsAsync(id, ct);
+            var published = versions.LastOrDefault(v => v.IsPublished);
+            var drafts = versions.Where(v => !v.IsPublished).Select(v => new FlowDraftStatus(v.Version, v.CreatedBy, v.CreatedAt)).ToList();
+            bool? shippedDiffers = shipped.TryGetValue(id, out var file) ? published is null || !Same(published.Json, file.Json) : null;
+            result.Add(new FlowDefinitionStatus(id, published?.Version, drafts, shippedDiffers));
+        }
+
+        return result;
     }
 
     private FlowDefinition Cache(FlowDefinitionRow row)
@@ -168,9 +237,12 @@ public sealed class FlowDefinitionStore(Database database, TimeProvider clock)
         PublishedAt = isPublished ? now : null,
     };
 
-    // Compares what the flow does, not its version stamp.
-    private static bool Same(string storedJson, string json) =>
-        FlowDefinitionJson.WithVersion(storedJson, 1, true) == FlowDefinitionJson.WithVersion(json, 1, true);
+    // Compares what the flow does, not its version stamp. Both sides are normalised again, so a
+    // version stored before an input existed equals a file that leaves that input at its default.
+    private static bool Same(string storedJson, string json) => Canonical(storedJson) == Canonical(json);
+
+    private static string? Canonical(string json) =>
+        DefinitionValidator.Validate(json).Definition is { } d ? FlowDefinitionJson.WithVersion(d.Json, 1, true) : null;
 
     private static Task AuditAsync(DbSession s, string actor, DateTimeOffset now, FlowDefinition d, int version, string action, CancellationToken ct) =>
         new AuditLog(s).AppendAsync(

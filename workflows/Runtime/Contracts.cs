@@ -1,3 +1,5 @@
+using ESeal.Workflows.Flowcharts;
+
 namespace ESeal.Workflows.Runtime;
 
 /// <summary>Bound from "Flows".</summary>
@@ -52,9 +54,19 @@ public sealed record FlowView(
     object? Data)
 {
     public bool IsFinished => Status != Db.Flows.FlowStatus.Running;
+
+    /// <summary>The definition version's texts block (refusals, frame, key helper errors).</summary>
+    public IReadOnlyDictionary<string, string> Texts { get; init; } = DefinitionTexts.Defaults;
+
+    /// <summary>The progress bar's stages of this definition version and the current one.</summary>
+    public FlowStageMap? Stages { get; init; }
 }
 
-public sealed record FlowRead(FlowView? View, RefusalReason Reason, string? Message);
+/// <summary>Texts: the instance's definition texts when the instance is known, else the defaults.</summary>
+public sealed record FlowRead(FlowView? View, RefusalReason Reason, string? Message)
+{
+    public IReadOnlyDictionary<string, string> Texts { get; init; } = View?.Texts ?? DefinitionTexts.Defaults;
+}
 
 public sealed record ResumeResult(
     ResumeKind Kind,
@@ -64,7 +76,14 @@ public sealed record ResumeResult(
     IReadOnlyDictionary<string, string> FieldErrors,
     FlowView? View)
 {
-    internal static ResumeResult Refuse(RefusalReason reason) => new(ResumeKind.Refused, reason, RefusalText.For(reason), null, new Dictionary<string, string>(), null);
+    /// <summary>Texts for a refusal page: the instance's definition texts when it is known.</summary>
+    public IReadOnlyDictionary<string, string> Texts { get; init; } = View?.Texts ?? DefinitionTexts.Defaults;
+
+    internal static ResumeResult Refuse(RefusalReason reason, IReadOnlyDictionary<string, string>? texts = null)
+    {
+        texts ??= DefinitionTexts.Defaults;
+        return new(ResumeKind.Refused, reason, DefinitionTexts.For(texts, reason), null, new Dictionary<string, string>(), null) { Texts = texts };
+    }
 }
 
 /// <summary>What the page hands the key helper for one signature; see PinProof in README.</summary>
@@ -79,19 +98,10 @@ public sealed record PinChallengeResult(
     int AttemptsLeft,
     bool Locked);
 
+/// <summary>The default wording of a refusal (the definition's texts block overrides it where the instance is known).</summary>
 public static class RefusalText
 {
-    public static string For(RefusalReason reason) => reason switch
-    {
-        RefusalReason.NotFound => "找不到该业务流程，请从首页重新开始。",
-        RefusalReason.OtherOwner => "该业务流程属于另一个浏览器会话，不能在此继续。",
-        RefusalReason.StaleStep => "页面已过期（该步骤已经提交过，或已在其他页面继续），请刷新页面后继续。",
-        RefusalReason.TooEarly => "请在倒计时结束后再继续。",
-        RefusalReason.Finished => "该业务流程已结束，请从首页重新开始。",
-        RefusalReason.ConcurrentChange => "该业务流程刚刚被另一个请求推进，本次提交未生效，请刷新页面后继续。",
-        RefusalReason.NotThisStep => "当前步骤不是这个操作，请刷新页面后继续。",
-        _ => string.Empty,
-    };
+    public static string For(RefusalReason reason) => DefinitionTexts.For(DefinitionTexts.Defaults, reason);
 }
 
 /// <summary>The flow's public API for the web pages. Nothing here knows HTTP.</summary>

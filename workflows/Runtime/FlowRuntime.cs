@@ -28,6 +28,7 @@ public sealed class FlowRuntime : IFlowRuntime
     private readonly FlowSettings settings;
     private readonly Dictionary<string, IActivityHandler> handlers;
     private readonly ConditionalWeakTable<FlowActivity, object> typedInputs = new();
+    private readonly ConditionalWeakTable<FlowDefinition, FlowStageMap> stages = new();
 
     public FlowRuntime(Database database, FlowDefinitionStore definitions, TimeProvider clock, FlowSettings settings, IEnumerable<IActivityHandler> handlers)
     {
@@ -105,7 +106,8 @@ public sealed class FlowRuntime : IFlowRuntime
         if (row is null || !SameOwner(row, ownerSession))
         {
             var reason = row is null ? RefusalReason.NotFound : RefusalReason.OtherOwner;
-            return new FlowRead(null, reason, RefusalText.For(reason));
+            var texts = row is null ? DefinitionTexts.Defaults : (await DefinitionOf(row, ct)).Texts;
+            return new FlowRead(null, reason, DefinitionTexts.For(texts, reason)) { Texts = texts };
         }
 
         var definition = await DefinitionOf(row, ct);
@@ -120,7 +122,7 @@ public sealed class FlowRuntime : IFlowRuntime
         var refusal = Check(row, ownerSession, stepToken, now);
         if (refusal != RefusalReason.None)
         {
-            return ResumeResult.Refuse(refusal);
+            return ResumeResult.Refuse(refusal, row is null ? null : (await DefinitionOf(row, ct)).Texts);
         }
 
         var definition = await DefinitionOf(row!, ct);
@@ -139,7 +141,7 @@ public sealed class FlowRuntime : IFlowRuntime
                 var stayRow = row with { Variables = JsonSerializer.Serialize(values), NotBefore = context.NotBefore, UpdatedAt = now, ExpiresAt = now.AddMinutes(settings.InstanceIdleMinutes) };
                 if (!await SaveAsync(stayRow, row.Version, context.Deferred, ct))
                 {
-                    return ResumeResult.Refuse(RefusalReason.ConcurrentChange);
+                    return ResumeResult.Refuse(RefusalReason.ConcurrentChange, definition.Texts);
                 }
 
                 row = stayRow with { Version = row.Version + 1 };
@@ -163,7 +165,7 @@ public sealed class FlowRuntime : IFlowRuntime
         };
         if (!await SaveAsync(next, row.Version, state.Deferred, ct))
         {
-            return ResumeResult.Refuse(RefusalReason.ConcurrentChange);
+            return ResumeResult.Refuse(RefusalReason.ConcurrentChange, definition.Texts);
         }
 
         if (ended)
@@ -189,7 +191,8 @@ public sealed class FlowRuntime : IFlowRuntime
 
         if (refusal != RefusalReason.None)
         {
-            return new PinChallengeResult(refusal, RefusalText.For(refusal), null, null, null, null, null, 0, false);
+            var texts = definition?.Texts ?? (row is null ? DefinitionTexts.Defaults : (await DefinitionOf(row, ct)).Texts);
+            return new PinChallengeResult(refusal, DefinitionTexts.For(texts, refusal), null, null, null, null, null, 0, false);
         }
 
         var values = Parse(row!.Variables);
@@ -198,7 +201,7 @@ public sealed class FlowRuntime : IFlowRuntime
         var challenge = await Activities.PinProof.PinProofHandler.IssueAsync(context);
         if (context.Changed && !await SaveAsync(row with { Variables = JsonSerializer.Serialize(values), UpdatedAt = now, ExpiresAt = now.AddMinutes(settings.InstanceIdleMinutes) }, row.Version, context.Deferred, ct))
         {
-            return new PinChallengeResult(RefusalReason.ConcurrentChange, RefusalText.For(RefusalReason.ConcurrentChange), null, null, null, null, null, 0, false);
+            return new PinChallengeResult(RefusalReason.ConcurrentChange, DefinitionTexts.For(definition!.Texts, RefusalReason.ConcurrentChange), null, null, null, null, null, 0, false);
         }
 
         return challenge;
@@ -315,7 +318,11 @@ public sealed class FlowRuntime : IFlowRuntime
             "holderPhone" => Masking.Phone(kv.Value),
             _ => kv.Value,
         });
-        return new FlowView(row.Id, row.DefinitionId, row.DefinitionVersion, row.Status, activity.Id, activity.Type, InputsOf(activity), safe, row.StepToken, row.NotBefore, data);
+        return new FlowView(row.Id, row.DefinitionId, row.DefinitionVersion, row.Status, activity.Id, activity.Type, InputsOf(activity), safe, row.StepToken, row.NotBefore, data)
+        {
+            Texts = definition.Texts,
+            Stages = stages.GetValue(definition, FlowStages.Of),
+        };
     }
 
     private async Task<FlowDefinition> DefinitionOf(FlowInstanceRow row, CancellationToken ct) =>

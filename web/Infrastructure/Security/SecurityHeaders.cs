@@ -30,7 +30,11 @@ public sealed class SecurityHeaders(RequestDelegate next, WebOptions options)
                 headers.ContentSecurityPolicy = policy; // a response may bring a stricter one of its own
             }
             headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
+            if (string.IsNullOrEmpty(headers.XFrameOptions))
+            {
+                headers.XFrameOptions = "DENY"; // the flow preview allows SAMEORIGIN so the editor can embed it
+            }
+
             headers["Referrer-Policy"] = "no-referrer";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";

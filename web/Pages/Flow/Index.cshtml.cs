@@ -2,6 +2,7 @@ using ESeal.Web.Infrastructure;
 using ESeal.Web.Infrastructure.Security;
 using ESeal.Web.Pages.Flow.Progress;
 using ESeal.Workflows.Activities.LegalRepFaceVerification;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Runtime;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -16,11 +17,9 @@ namespace ESeal.Web.Pages.Flow;
 /// a resume of the runtime, which checks owner, step token and timers on the server.
 /// </summary>
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
-public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress, WebOptions web) : PageModel
+public sealed class IndexModel(IFlowRuntime runtime, WebOptions web) : PageModel
 {
     private const int MaxFormBytes = 256 * 1024;
-    private const string OversizedText = "提交的内容过大或格式不正确，本次提交未生效，请刷新页面后重试。";
-    private const string WrongFormatText = "提交的内容格式不正确，本次提交未生效，请刷新页面后重试。";
 
     public string KeyHelperOrigin => web.KeyHelperOrigin;
 
@@ -31,12 +30,16 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
     public string? RefusalMessage { get; private set; }
 
+    /// <summary>The instance's definition texts (the frame around the steps, refusals); defaults when the instance is unknown.</summary>
+    public IReadOnlyDictionary<string, string> Texts { get; private set; } = DefinitionTexts.Defaults;
+
     /// <summary>A double tap, a second tab or an early click: the flow itself is fine, so offer the way back to it.</summary>
     public bool CanContinue { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken ct)
     {
         var read = await runtime.GetAsync(id, HttpContext.SessionId(), ct);
+        Texts = read.Texts;
         if (read.View is null)
         {
             return Refused(read.Reason, read.Message);
@@ -44,7 +47,7 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
         if (await RenewDeadFaceTicketAsync(read.View, ct) is { Kind: ResumeKind.Stay, View: { } renewedView } renewed)
         {
-            Step = await StepFor(renewedView, renewed, ct);
+            Step = StepFor(renewedView, renewed);
             return Render();
         }
 
@@ -58,7 +61,7 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
             }
         }
 
-        Step = await StepFor(read.View, null, ct);
+        Step = StepFor(read.View, null);
         return Render();
     }
 
@@ -67,19 +70,21 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
         var (form, problem) = await ReadBoundedFormAsync(ct);
         if (form is null)
         {
-            return Refused(RefusalReason.None, problem.Message, problem.Status);
+            Texts = (await runtime.GetAsync(id, HttpContext.SessionId(), ct)).Texts;
+            return Refused(RefusalReason.None, DefinitionTexts.Get(Texts, problem.TextKey), problem.Status);
         }
 
         var stepToken = form[StepForm.StepTokenField].ToString();
         var input = form.Where(f => !MachineryFields.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value.ToString(), StringComparer.Ordinal);
 
         var result = await runtime.ResumeAsync(id, HttpContext.SessionId(), stepToken, input, ct);
+        Texts = result.Texts;
         switch (result.Kind)
         {
             case ResumeKind.Advanced:
                 return StepDone(id);
             case ResumeKind.Stay when result.View is not null:
-                Step = await StepFor(result.View, result, ct) with { Posted = input };
+                Step = StepFor(result.View, result) with { Posted = input };
                 return Render();
             default:
                 return Refused(result.Reason, result.Message);
@@ -92,7 +97,8 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
         var (form, problem) = await ReadBoundedFormAsync(ct);
         if (form is null)
         {
-            return new JsonResult(new { refused = true, message = problem.Message }) { StatusCode = problem.Status };
+            var texts = (await runtime.GetAsync(id, HttpContext.SessionId(), ct)).Texts;
+            return new JsonResult(new { refused = true, message = DefinitionTexts.Get(texts, problem.TextKey) }) { StatusCode = problem.Status };
         }
 
         var challenge = await runtime.IssuePinChallengeAsync(id, HttpContext.SessionId(), form[StepForm.StepTokenField].ToString(), ct);
@@ -154,9 +160,9 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
         return await runtime.ResumeAsync(view.InstanceId, HttpContext.SessionId(), view.StepToken, check, ct);
     }
 
-    private async Task<StepModel> StepFor(FlowView view, ResumeResult? stay, CancellationToken ct) => new(
+    private StepModel StepFor(FlowView view, ResumeResult? stay) => new(
         view,
-        await progress.ForAsync(view, ct),
+        FlowProgress.For(view),
         stay?.StayCode,
         stay?.Message,
         stay?.FieldErrors ?? new Dictionary<string, string>(),
@@ -184,7 +190,7 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
 
     private IActionResult Refused(RefusalReason reason, string? message, int? status = null)
     {
-        RefusalMessage = message ?? RefusalText.For(reason);
+        RefusalMessage = message ?? DefinitionTexts.For(Texts, reason);
         CanContinue = reason is RefusalReason.TooEarly or RefusalReason.StaleStep or RefusalReason.ConcurrentChange or RefusalReason.NotThisStep or RefusalReason.None;
         Response.StatusCode = status ?? StatusFor(reason);
         return Render();
@@ -196,18 +202,18 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
     /// so is a body that is not a form at all (JSON, XML, text: ReadFormAsync would throw) or a
     /// form cut short (a truncated multipart body). Nothing is read into the flow in those cases.
     /// </summary>
-    private async Task<(IFormCollection? Form, (int Status, string Message) Problem)> ReadBoundedFormAsync(CancellationToken ct)
+    private async Task<(IFormCollection? Form, (int Status, string TextKey) Problem)> ReadBoundedFormAsync(CancellationToken ct)
     {
         if (Request.ContentLength > MaxFormBytes)
         {
-            return (null, (StatusCodes.Status413PayloadTooLarge, OversizedText));
+            return (null, (StatusCodes.Status413PayloadTooLarge, "formTooLargeText"));
         }
 
         // A POST with neither a Content-Type nor a body reads as an empty form: the step then says what is
         // missing. Any other body that is not a form (JSON, XML, text) is refused before it is parsed.
         if (!Request.HasFormContentType && !(Request.ContentType is null && Request.ContentLength is null or 0))
         {
-            return (null, (StatusCodes.Status415UnsupportedMediaType, WrongFormatText));
+            return (null, (StatusCodes.Status415UnsupportedMediaType, "formWrongFormatText"));
         }
 
         if (!Request.HasFormContentType)
@@ -222,12 +228,12 @@ public sealed class IndexModel(IFlowRuntime runtime, FlowProgressReader progress
         catch (InvalidDataException)
         {
             // Over a limit while streaming (no Content-Length), or a multipart body without a usable boundary.
-            return (null, (StatusCodes.Status413PayloadTooLarge, OversizedText));
+            return (null, (StatusCodes.Status413PayloadTooLarge, "formTooLargeText"));
         }
         catch (IOException)
         {
             // The body ended before the form did (a truncated multipart section).
-            return (null, (StatusCodes.Status400BadRequest, WrongFormatText));
+            return (null, (StatusCodes.Status400BadRequest, "formWrongFormatText"));
         }
     }
 

@@ -1,4 +1,5 @@
 using ESeal.Web.Pages.Flow.Progress;
+using ESeal.Workflows.Flowcharts;
 using ESeal.Workflows.Runtime;
 
 namespace ESeal.Web.Pages.Flow;
@@ -13,13 +14,13 @@ public sealed record StepModel(
     IReadOnlyDictionary<string, string> Posted,
     string PostUrl)
 {
-    /// <summary>The partial for the current activity type: Steps/&lt;Type&gt;/_&lt;Type&gt;.cshtml.</summary>
+    /// <summary>The partial for the current activity type: Steps/&lt;Type&gt;/_&lt;Type&gt;.cshtml (app-relative, so the analysts' preview finds the same file).</summary>
     public string PartialName
     {
         get
         {
             var name = View.ActivityType.StartsWith("ESeal.", StringComparison.Ordinal) ? View.ActivityType["ESeal.".Length..] : View.ActivityType;
-            return $"Steps/{name}/_{name}";
+            return $"/Pages/Flow/Steps/{name}/_{name}.cshtml";
         }
     }
 
@@ -34,6 +35,12 @@ public sealed record StepModel(
     public string Value(string field, string? fallback = null) => Posted.TryGetValue(field, out var v) ? v : fallback ?? string.Empty;
 
     public string? Error(string field) => FieldErrors.TryGetValue(field, out var e) ? e : null;
+
+    /// <summary>A text of the definition's texts block (key helper errors, the frame around the steps).</summary>
+    public string Text(string key) => DefinitionTexts.Get(View.Texts, key);
+
+    /// <summary>In the preview only: the key-helper problem the page would show after flow.js tried the helper ("unreachable", "lna-denied").</summary>
+    public string? PreviewHelperState { get; init; }
 
     /// <summary>Whole seconds until the server accepts the next resume (0 when it already does).</summary>
     public int SecondsUntilAllowed(DateTimeOffset now) =>

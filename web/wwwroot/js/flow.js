@@ -3,23 +3,28 @@
 (() => {
   'use strict';
 
-  const PIN_CLIENT_TEXTS = {
-    TOKEN_NOT_PRESENT: '未检测到USBKEY，请重新插入后重试。',
-    CERTIFICATE_NOT_FOUND: '未在USBKEY中找到所选证书，请重新插入USBKEY后重试。',
-    BAD_REQUEST: 'PIN码格式不正确，请重新输入。',
-    FORBIDDEN: '电子印章PC客户端拒绝了本页面的请求，请联系大厅工作人员。',
-    unreachable: '无法连接电子印章PC客户端，请确认客户端已启动后重试。',
-    'lna-denied': '浏览器阻止了本页面访问本机的电子印章PC客户端，请允许“本地网络访问”后重试。',
+  // Every text this file shows comes from the flow definition, through data-* attributes of the
+  // step's markup (the PIN form's data-text-*, a countdown's data-countdown-format): none lives here.
+  const PIN_CLIENT_TEXT_KEYS = {
+    TOKEN_NOT_PRESENT: 'textTokenNotPresent',
+    CERTIFICATE_NOT_FOUND: 'textCertificateNotFound',
+    BAD_REQUEST: 'textBadRequest',
+    FORBIDDEN: 'textForbidden',
+    unreachable: 'textUnreachable',
+    'lna-denied': 'textLnaDenied',
   };
+  const pinClientText = (form, error, kind) =>
+    form.dataset[PIN_CLIENT_TEXT_KEYS[error] || PIN_CLIENT_TEXT_KEYS[kind] || 'textUnreachable'];
 
   // ---- countdowns: grey button with seconds left, or an automatic return ----------------------
   function countdown(el) {
     let left = parseInt(el.dataset.countdown, 10) || 0;
     const text = el.dataset.countdownText;
+    const format = el.dataset.countdownFormat || '{text}';
     const href = el.dataset.countdownHref;
     const show = () => {
       if (el.tagName === 'BUTTON') {
-        el.textContent = left > 0 ? `${text}（${left}秒）` : text;
+        el.textContent = left > 0 ? format.split('{text}').join(text).split('{seconds}').join(String(left)) : text;
         el.disabled = left > 0;
       } else {
         el.textContent = String(Math.max(left, 0));
@@ -135,14 +140,14 @@
       const shown = input.type === 'text';
       input.type = shown ? 'password' : 'text';
       toggle.setAttribute('aria-pressed', String(!shown));
-      toggle.setAttribute('aria-label', shown ? '显示PIN码' : '隐藏PIN码');
+      toggle.setAttribute('aria-label', shown ? form.dataset.textShowPin : form.dataset.textHidePin);
     });
 
     form.addEventListener('submit', async (event) => {
       // htmx posts this form only on "eseal:proof", i.e. once the helper has answered.
       event.preventDefault();
       clientError.hidden = true;
-      if (!input.value) { fail('请输入电子印章PIN码'); input.focus(); return; }
+      if (!input.value) { fail(form.dataset.textPinRequired); input.focus(); return; }
       submit.disabled = true;
 
       const body = new URLSearchParams(new FormData(form));
@@ -150,8 +155,8 @@
       try {
         const response = await fetch(form.dataset.challengeUrl, { method: 'POST', body, credentials: 'same-origin' });
         challenge = await response.json();
-        if (!response.ok || challenge.refused) { fail(challenge.message || '页面已过期，请刷新页面后继续。'); return; }
-      } catch (_) { fail('网络异常，请稍后重试。'); return; }
+        if (!response.ok || challenge.refused) { fail(challenge.message || form.dataset.textPageExpired); return; }
+      } catch (_) { fail(form.dataset.textNetworkError); return; }
       if (challenge.locked) { set('result', 'pinLocked'); set('nonce', ''); send(); return; }
 
       const pin = input.value;
@@ -171,7 +176,7 @@
         set('reportKeyId', report.keyId); set('reportSignature', report.signature);
         if (e.error === 'PIN_INCORRECT') { set('result', 'pinIncorrect'); set('nonce', challenge.nonce); }
         else if (e.error === 'PIN_LOCKED') { set('result', 'pinLocked'); set('nonce', challenge.nonce); }
-        else { fail(PIN_CLIENT_TEXTS[e.error] || PIN_CLIENT_TEXTS[e.kind] || PIN_CLIENT_TEXTS.unreachable); return; }
+        else { fail(pinClientText(form, e.error, e.kind)); return; }
       }
       send();
     });

@@ -9,6 +9,10 @@ namespace ESeal.Workflows.Activities.ChooseCertificate;
 /// <summary>Inputs of ESeal.ChooseCertificate.</summary>
 public sealed record ChooseCertificateInputs(
     string Title,
+    string LegendText,
+    string RefreshLabel,
+    string IssuerLabel,
+    string ValidUntilLabel,
     string ButtonText,
     string ChooseRequiredText,
     string UnknownEnterpriseText,

@@ -8,6 +8,11 @@ namespace ESeal.Workflows.Activities.ChooseSeal;
 public sealed record ChooseSealInputs(
     string Purpose,
     string Title,
+    string EnterpriseNameLabel,
+    string CreditCodeLabel,
+    string LegalRepLabel,
+    string LegendText,
+    string ImpressionAltText,
     string ChooseRequiredText,
     string BoundElsewhereText,
     string CancelText,

@@ -6,7 +6,16 @@ using ESeal.Workflows.Runtime;
 namespace ESeal.Workflows.Activities.ClaimOnMobile;
 
 /// <summary>Inputs of ESeal.ClaimOnMobile.</summary>
-public sealed record ClaimOnMobileInputs(string Channel);
+public sealed record ClaimOnMobileInputs(string Channel, string NotProvedText, string DeviceUnknownText, string SealNotFoundText, string SealNotUnboundText, string PhoneHoldsOtherSealText, string ConflictText)
+{
+    internal IReadOnlyDictionary<CommitError, string> Reasons => new Dictionary<CommitError, string>
+    {
+        [CommitError.SealNotFound] = SealNotFoundText,
+        [CommitError.SealBoundToOtherMedium] = SealNotUnboundText,
+        [CommitError.PhoneHoldsOtherSeal] = PhoneHoldsOtherSealText,
+        [CommitError.Conflict] = ConflictText,
+    };
+}
 
 /// <summary>
 /// Binds the unbound seal chosen in ChooseSeal (purpose claim) to the phone: the device id is an
@@ -22,21 +31,22 @@ public sealed class ClaimOnMobileHandler(MediumChangeCommands commands) : Activi
     {
         ArgumentNullException.ThrowIfNull(context);
         var v = context.Variables;
+        var inputs = context.InputsAs<ClaimOnMobileInputs>();
         if (!CommitGuards.FaceVerified(v))
         {
-            v[FlowVars.FailureReason] = CommitGuards.NotProvedText;
+            v[FlowVars.FailureReason] = inputs.NotProvedText;
             return StepResult.Next(Ports.Failed);
         }
 
         if (v[FlowVars.DeviceId] is not { } device)
         {
-            v[FlowVars.FailureReason] = "未能识别本手机，请在手机上重新打开领取页面。";
+            v[FlowVars.FailureReason] = inputs.DeviceUnknownText;
             return StepResult.Next(Ports.Failed);
         }
 
         var outcome = await commands.ClaimOnMobileAsync(
             new ClaimOnMobileCommand(context.InstanceId, context.InstanceId, v.Guid(FlowVars.EnterpriseId)!.Value, v.Guid(FlowVars.SealId)!.Value, device, CommitGuards.Actor(context)),
             context.CancellationToken);
-        return CommitBindHandler.Outcome(context, outcome);
+        return CommitBindHandler.Outcome(context, outcome, inputs.Reasons);
     }
 }

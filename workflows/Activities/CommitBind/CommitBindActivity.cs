@@ -6,7 +6,17 @@ using ESeal.Workflows.Runtime;
 namespace ESeal.Workflows.Activities.CommitBind;
 
 /// <summary>Inputs of ESeal.CommitBind.</summary>
-public sealed record CommitBindInputs(string Channel);
+public sealed record CommitBindInputs(string Channel, string NotProvedText, string SealNotFoundText, string AlreadyBoundText, string KeyBoundToOtherSealText, string SealBoundToOtherMediumText, string ConflictText)
+{
+    internal IReadOnlyDictionary<CommitError, string> Reasons => new Dictionary<CommitError, string>
+    {
+        [CommitError.SealNotFound] = SealNotFoundText,
+        [CommitError.AlreadyBoundToThisMedium] = AlreadyBoundText,
+        [CommitError.KeyBoundToOtherSeal] = KeyBoundToOtherSealText,
+        [CommitError.SealBoundToOtherMedium] = SealBoundToOtherMediumText,
+        [CommitError.Conflict] = ConflictText,
+    };
+}
 
 /// <summary>
 /// Binds the chosen seal to the proved USBKEY in one transaction (MediumChangeCommands) with the
@@ -20,9 +30,10 @@ public sealed class CommitBindHandler(MediumChangeCommands commands) : ActivityH
     {
         ArgumentNullException.ThrowIfNull(context);
         var v = context.Variables;
+        var inputs = context.InputsAs<CommitBindInputs>();
         if (!CommitGuards.PinProved(v) || !CommitGuards.FaceVerified(v))
         {
-            v[FlowVars.FailureReason] = CommitGuards.NotProvedText;
+            v[FlowVars.FailureReason] = inputs.NotProvedText;
             return StepResult.Next(Ports.Failed);
         }
 
@@ -35,20 +46,21 @@ public sealed class CommitBindHandler(MediumChangeCommands commands) : ActivityH
                 v.Required(FlowVars.TokenSerial),
                 new UsbKeyCertificate(v.Required(FlowVars.CertSha256), v.Required(FlowVars.KeyId), v.Required(FlowVars.CertSerial), v.Required(FlowVars.CertIssuer), v.Required(FlowVars.CertSubject), FlowVars.InstantOrNull(v[FlowVars.CertNotBefore]), FlowVars.InstantOrNull(v[FlowVars.CertNotAfter])),
                 new SealHolder(v.Required(FlowVars.HolderName), v.Required(FlowVars.HolderIdType), v.Required(FlowVars.HolderIdNumber), v.Required(FlowVars.HolderPhone)),
-                FlowVars.ChannelOf(v, context.InputsAs<CommitBindInputs>().Channel),
+                FlowVars.ChannelOf(v, inputs.Channel),
                 v.Guid(FlowVars.ReleaseBindingId),
                 CommitGuards.Actor(context),
                 FlowVars.KioskOf(v)),
             context.CancellationToken);
-        return Outcome(context, outcome);
+        return Outcome(context, outcome, inputs.Reasons);
     }
 
-    internal static StepResult Outcome(StepContext context, CommitOutcome outcome)
+    /// <summary>The failure reason is the definition's text for the commit's error (the command's own words only for an error the definition has no text for).</summary>
+    internal static StepResult Outcome(StepContext context, CommitOutcome outcome, IReadOnlyDictionary<CommitError, string> reasons)
     {
         var v = context.Variables;
         if (!outcome.Succeeded)
         {
-            v[FlowVars.FailureReason] = outcome.Message;
+            v[FlowVars.FailureReason] = reasons.TryGetValue(outcome.Error, out var reason) ? reason : outcome.Message;
             return StepResult.Next(Ports.Failed);
         }
 

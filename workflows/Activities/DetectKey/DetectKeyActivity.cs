@@ -12,12 +12,20 @@ namespace ESeal.Workflows.Activities.DetectKey;
 public sealed record DetectKeyInputs(
     string Purpose,
     string Title,
+    string ReadingText,
     string NoKeyText,
+    string NoKeyImageAlt,
     string RefreshText,
     string NoCertificateText,
     string UntrustedCertificateText,
     string KeyBoundToOtherSealText,
     string KeyNotBoundText,
+    string ChangeKeyText,
+    string HomeText,
+    string HelperUnreachableText,
+    string DownloadSuffixText,
+    string LocalNetworkDeniedText,
+    string BrowserPolicyLinkText,
     bool ShowHelpLines,
     string HelpLine1,
     string HelpLine2,
@@ -104,7 +112,7 @@ public sealed class DetectKeyHandler(CertificateTrust trust) : ActivityHandler<D
         {
             // Say why (revoked, expired, unknown CA, revocation unknown): the citizen can act on it.
             return refused is not null
-                ? StepResult.Stay(DetectKeyStay.UntrustedCertificate, $"{inputs.UntrustedCertificateText}（{refused.Detail}）")
+                ? StepResult.Stay(DetectKeyStay.UntrustedCertificate, DefinitionTexts.WithReason(context.Definition.Texts, inputs.UntrustedCertificateText, refused.Failure))
                 : StepResult.Stay(DetectKeyStay.NoCertificate, inputs.NoCertificateText);
         }
 

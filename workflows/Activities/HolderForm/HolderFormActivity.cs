@@ -5,7 +5,19 @@ using ESeal.Workflows.Runtime;
 namespace ESeal.Workflows.Activities.HolderForm;
 
 /// <summary>Inputs of ESeal.HolderForm (持章人).</summary>
-public sealed record HolderFormInputs(string Title, string NameLabel, string IdTypeLabel, string IdNumberLabel, string PhoneLabel, string NameRequiredText, string ButtonText);
+public sealed record HolderFormInputs(
+    string Title,
+    string EnterpriseText,
+    string LegendText,
+    string ErrorSummaryTitle,
+    string ErrorSummaryItem,
+    string NameLabel,
+    string IdTypeLabel,
+    string IdNumberLabel,
+    string PhoneLabel,
+    string NameRequiredText,
+    string IdTypeRequiredText,
+    string ButtonText);
 
 public static class HolderFormFields
 {
@@ -50,7 +62,7 @@ public sealed class HolderFormHandler : ActivityHandler<HolderFormInputs>
         IdDocumentType? type = Enum.TryParse<IdDocumentType>(typeText, out var t) && Enum.IsDefined(t) ? t : null;
         if (type is null)
         {
-            errors[HolderFormFields.IdType] = "请选择证件类型";
+            errors[HolderFormFields.IdType] = inputs.IdTypeRequiredText;
         }
         else if (IdDocument.Validate(type.Value, context.Posted(HolderFormFields.IdNumber)) is { } idError)
         {

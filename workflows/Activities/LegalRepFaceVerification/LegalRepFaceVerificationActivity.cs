@@ -6,7 +6,24 @@ using ESeal.Workflows.Runtime;
 namespace ESeal.Workflows.Activities.LegalRepFaceVerification;
 
 /// <summary>Inputs of ESeal.LegalRepFaceVerification (法定代表人身份验证).</summary>
-public sealed record LegalRepFaceVerificationInputs(string Title, string ConsentText, string StayText, string SuccessText, string FailureText, int FailureRedirectSeconds, int TimeoutSeconds);
+public sealed record LegalRepFaceVerificationInputs(
+    string Title,
+    string ConsentText,
+    string ScanText,
+    string StayText,
+    string QrAltText,
+    string SimulationNoteText,
+    string StartFaceText,
+    string SuccessText,
+    string ContinueText,
+    string FailureText,
+    string RedirectText,
+    string ReturningText,
+    string RenewedText,
+    string TicketDeadText,
+    string RefreshQrText,
+    int FailureRedirectSeconds,
+    int TimeoutSeconds);
 
 public static class LegalRepFaceVerificationFields
 {
@@ -31,8 +48,6 @@ public sealed record FaceVerificationData(string? Ticket, string State, DateTime
 /// </summary>
 public sealed class LegalRepFaceVerificationHandler(IFaceVerificationProvider provider) : ActivityHandler<LegalRepFaceVerificationInputs>
 {
-    private const string RenewedText = "二维码已过期，已为您生成新的二维码，请重新扫码。";
-
     public override string Type => ActivityCatalog.LegalRepFaceVerification;
 
     public override async Task EnterAsync(StepContext context)
@@ -101,7 +116,7 @@ public sealed class LegalRepFaceVerificationHandler(IFaceVerificationProvider pr
                 return StepResult.Stay(LegalRepFaceVerificationStay.Failed, inputs.FailureText);
             default:
                 await IssueAsync(context);
-                return StepResult.Stay(LegalRepFaceVerificationStay.Renewed, RenewedText);
+                return StepResult.Stay(LegalRepFaceVerificationStay.Renewed, inputs.RenewedText);
         }
     }
 

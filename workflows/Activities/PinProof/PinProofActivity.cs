@@ -8,7 +8,24 @@ using ESeal.Workflows.Runtime;
 namespace ESeal.Workflows.Activities.PinProof;
 
 /// <summary>Inputs of ESeal.PinProof (电子印章PIN码).</summary>
-public sealed record PinProofInputs(string Action, int Limit, int NonceSeconds, string Title, string Placeholder, string WrongPinText, string LockedText, string ProofFailedText, string ButtonText);
+public sealed record PinProofInputs(
+    string Action,
+    int Limit,
+    int NonceSeconds,
+    string Title,
+    string LeadText,
+    string Placeholder,
+    string ShowPinLabel,
+    string HidePinLabel,
+    string PinRequiredText,
+    string WrongPinText,
+    string AttemptsLeftText,
+    string LockedText,
+    string ProofFailedText,
+    string ChallengeInvalidText,
+    string PageExpiredText,
+    string NetworkErrorText,
+    string ButtonText);
 
 /// <summary>
 /// What the page posts after calling the key helper's POST /v1/sign with the challenge from
@@ -52,8 +69,6 @@ public sealed record PinProofData(int Limit, int FailedAttempts, int AttemptsLef
 /// </summary>
 public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<PinProofInputs>
 {
-    private const string ChallengeInvalidText = "本次验证已失效，请重新输入PIN码。";
-
     public override string Type => ActivityCatalog.PinProof;
 
     public override async Task<object?> DescribeAsync(StepContext context)
@@ -105,7 +120,7 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
         var posted = context.Posted(PinProofFields.Nonce);
         if (nonce is null || expectedContext is null || posted != nonce || context.Now >= expires)
         {
-            return StepResult.Stay(PinProofStay.ChallengeInvalid, ChallengeInvalidText);
+            return StepResult.Stay(PinProofStay.ChallengeInvalid, inputs.ChallengeInvalidText);
         }
 
         v[FlowVars.PinNonce] = null;
@@ -137,7 +152,7 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
                 var verdict = verifier.Verify(proof, new ProofExpectation(nonce, expectedContext, v.Required(FlowVars.CreditCode), v.Required(FlowVars.CertSha256)));
                 if (!verdict.Succeeded)
                 {
-                    return StepResult.Stay(PinProofStay.ProofFailed, $"{inputs.ProofFailedText}（{verdict.Detail}）", new Dictionary<string, string> { ["pin"] = inputs.ProofFailedText });
+                    return StepResult.Stay(PinProofStay.ProofFailed, DefinitionTexts.WithReason(context.Definition.Texts, inputs.ProofFailedText, verdict.Failure), new Dictionary<string, string> { ["pin"] = inputs.ProofFailedText });
                 }
 
                 context.OnSave(s => new PinCounterRepository(s).ResetAfterSuccessAsync(keyId, context.OwnerSession, context.CancellationToken));
@@ -147,7 +162,7 @@ public sealed class PinProofHandler(ProofVerifier verifier) : ActivityHandler<Pi
             }
 
             default:
-                return StepResult.Stay(PinProofStay.ChallengeInvalid, ChallengeInvalidText);
+                return StepResult.Stay(PinProofStay.ChallengeInvalid, inputs.ChallengeInvalidText);
         }
     }
 

@@ -4,7 +4,7 @@ using ESeal.Workflows.Runtime;
 namespace ESeal.Workflows.Activities.ReadingNotice;
 
 /// <summary>Inputs of ESeal.ReadingNotice (forced reading).</summary>
-public sealed record ReadingNoticeInputs(int Seconds, string Title, string Body, string ButtonText);
+public sealed record ReadingNoticeInputs(int Seconds, string Title, string Body, string ButtonText, string CountdownFormat);
 
 /// <summary>
 /// Page contract: show Title/Body with a grey button counting down to FlowView.NotBefore, then

@@ -8,6 +8,7 @@ public sealed record ResultInputs(
     string Kind,
     string Title,
     string Message,
+    string FailureFallbackText,
     string EnterpriseNameLabel,
     string CreditCodeLabel,
     string LegalRepLabel,
@@ -15,7 +16,9 @@ public sealed record ResultInputs(
     string TimeLabel,
     string ButtonText,
     int AutoReturnSeconds,
+    string AutoReturnText,
     bool OfferNextSteps,
+    string NextStepsTitle,
     string BindAgainText,
     string ClaimOnMobileText);
 
