@@ -124,9 +124,11 @@ public sealed class AuditLog(ISqlSession db)
 
     // Chinese stays Chinese in the stored data (callers serialise with the default encoder, which
     // writes \uXXXX), so an auditor reads the same text in the CSV export that the hash covers.
+    // "Relaxed" only means it does not escape for embedding in HTML: pages encode the data as any
+    // other text when they show it.
     private static readonly System.Text.Json.JsonSerializerOptions ReadableJson = new()
     {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private static string Readable(string data)

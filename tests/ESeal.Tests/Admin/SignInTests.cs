@@ -82,7 +82,7 @@ public sealed class SignInTests : IDisposable
         using var other = await AdminClient.SignedInAsync(web, "operator");
 
         // A new web process on the same database still refuses the locked account.
-        using var restarted = new ESealWebFactory(web.Directory);
+        using var restarted = ESealWebFactory.Restarted(web);
         using var again = AdminClient.Anonymous(restarted);
         using var afterRestart = await again.SignInAsync("auditor", DemoStaff.Password);
         Assert.Contains("账号已锁定", await afterRestart.Content.ReadAsStringAsync(), StringComparison.Ordinal);

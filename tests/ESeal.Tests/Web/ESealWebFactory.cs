@@ -10,20 +10,27 @@ public sealed class ESealWebFactory : WebApplicationFactory<Program>
     private readonly string directory;
     private readonly bool keepDirectory;
 
-    /// <summary>A web on a database of its own (xunit class fixtures need this parameterless constructor).</summary>
+    /// <summary>A web on a database of its own (xunit class fixtures need this one public constructor).</summary>
     public ESealWebFactory()
         : this(null)
     {
     }
 
     /// <param name="directory">An existing web's folder, to start a second web on the same database (a restart); it is then left for its owner to delete.</param>
-    public ESealWebFactory(string? directory)
+    private ESealWebFactory(string? directory)
     {
         keepDirectory = directory is not null;
         this.directory = directory ?? Path.Combine(Path.GetTempPath(), "eseal-tests", "web-" + Guid.NewGuid().ToString("N"));
     }
 
     public string Directory => directory;
+
+    /// <summary>A second web process on this one's database, as after a restart.</summary>
+    public static ESealWebFactory Restarted(ESealWebFactory earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        return new ESealWebFactory(earlier.Directory);
+    }
 
     /// <summary>Everything the web logged, at every level (tests assert what must never be in a log).</summary>
     public FlowSecurity.LogCollector Log { get; } = new(LogLevel.Trace);
