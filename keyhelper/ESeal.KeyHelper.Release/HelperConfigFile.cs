@@ -5,7 +5,7 @@ namespace ESeal.KeyHelper.Release;
 /// <summary>
 /// The helper configuration a portal generates for its halls: <c>eseal-keyhelper.json</c>, a plain
 /// .NET configuration file with the <c>KeyHelper</c> section (port, allowed origins, PKCS#11 modules)
-/// plus an informational <c>ESealPortal</c> section, signed like the release
+/// plus an informational <c>ESealPortal</c> section (no timestamp: the same settings give the same bytes), signed like the release
 /// (<c>eseal-keyhelper.json.p7s</c>). The helper loads it from its install location or <c>--config FILE</c>.
 /// </summary>
 public static class HelperConfigFile
@@ -13,7 +13,7 @@ public static class HelperConfigFile
     public const string FileName = "eseal-keyhelper.json";
     public const string SignatureName = FileName + ReleaseFormat.SignatureSuffix;
 
-    public static byte[] Create(int port, IReadOnlyList<string> allowedOrigins, IReadOnlyList<string> pkcs11Modules, string platform, DateTimeOffset generated)
+    public static byte[] Create(int port, IReadOnlyList<string> allowedOrigins, IReadOnlyList<string> pkcs11Modules, string platform)
     {
         ArgumentNullException.ThrowIfNull(allowedOrigins);
         ArgumentNullException.ThrowIfNull(pkcs11Modules);
@@ -42,7 +42,6 @@ public static class HelperConfigFile
             json.WriteStartObject("ESealPortal");
             json.WriteString("Origin", allowedOrigins.Count > 0 ? allowedOrigins[0] : null);
             json.WriteString("Platform", platform);
-            json.WriteString("Generated", ReleaseFormat.FormatTime(generated));
             json.WriteEndObject();
             json.WriteEndObject();
         }

@@ -35,7 +35,7 @@ public static class CodeSigning
     public const string TokenLabel = "ESEAL-RELEASE";
     public const string KeyLabel = "codesign";
 
-    public static CodeSigningSummary Init(string directory, string modulePath = SoftHsm.DefaultModulePath)
+    public static CodeSigningSummary Init(string directory, bool withToken = true, string modulePath = SoftHsm.DefaultModulePath)
     {
         directory = Path.GetFullPath(directory);
         Directory.CreateDirectory(directory);
@@ -43,7 +43,18 @@ public static class CodeSigning
         var leaf = LoadOrCreate(directory, "codesign", PublisherName, root);
         var other = LoadOrCreate(directory, "other-root-ca", OtherRootName, issuer: null);
         var otherLeaf = LoadOrCreate(directory, "other-codesign", "Other Publisher", other);
-        var conf = SoftHsm.WriteConfig(directory);
+        var conf = Path.Combine(directory, "softhsm2.conf");
+        if (!withToken)
+        {
+            foreach (var c in new[] { root, leaf, other, otherLeaf })
+            {
+                c.Dispose();
+            }
+
+            return Summary(directory, conf, "");
+        }
+
+        conf = SoftHsm.WriteConfig(directory);
         SoftHsm.UseConfig(conf);
         using var key = RSA.Create();
         key.ImportFromPem(File.ReadAllText(Path.Combine(directory, "codesign.key")));
@@ -58,7 +69,11 @@ public static class CodeSigning
             c.Dispose();
         }
 
-        return new CodeSigningSummary(
+        return Summary(directory, conf, id);
+    }
+
+    private static CodeSigningSummary Summary(string directory, string conf, string id) =>
+        new(
             directory,
             Path.Combine(directory, "publisher-root-ca.crt"),
             Path.Combine(directory, "codesign.crt"),
@@ -71,7 +86,6 @@ public static class CodeSigning
             TestPkiSetup.UserPin,
             KeyLabel,
             id);
-    }
 
     private static RSA ImportRsa(byte[] der)
     {
