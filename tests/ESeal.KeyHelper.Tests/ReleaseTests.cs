@@ -11,7 +11,26 @@ public sealed class PublisherFixture : IDisposable
 
     public CodeSigningSummary Pki { get; }
 
-    public PublisherFixture() => Pki = CodeSigning.Init(Directory);
+    /// <summary>
+    /// In a process of its own: SoftHSM2 is one library per process, and the helper fixture's PKI setup
+    /// (another store, another SOFTHSM2_CONF) may run in parallel in this one.
+    /// </summary>
+    public PublisherFixture()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "ESeal.TestPki.dll"), "init-codesign", "--dir", Directory })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEnd();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Pki = process.ExitCode == 0
+            ? System.Text.Json.JsonSerializer.Deserialize<CodeSigningSummary>(stdout, TestPkiSetup.JsonOptions)!
+            : throw new InvalidOperationException("init-codesign failed: " + stderr);
+    }
 
     public string Packaging => Path.Combine(HelperProcess.RepoRoot(), "keyhelper", "packaging");
 
