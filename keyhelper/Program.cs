@@ -1,17 +1,23 @@
 using ESeal.KeyHelper.Cli;
 using ESeal.KeyHelper.Infrastructure;
-using ESeal.KeyHelper.Release;
 using ESeal.KeyHelper.Security;
 
 // Verbs share the binary so the download ships one file; none of them starts the web server.
 switch (args)
 {
     case ["manifest", ..]:
-        return ReleaseManifest.Run(args);
+        return ReleaseVerbs.RunManifest(args[1..], Console.Out, Console.Error);
+    case ["config", ..]:
+        return ReleaseVerbs.RunConfig(args[1..], Console.Out, Console.Error);
+    case ["install" or "uninstall", ..]:
+        return ServiceVerb.Run(args[0], args[1..], Console.Out, Console.Error);
     case ["report-key", ..]:
         return ReportKeyVerb.Run(args[1..]);
     case ["pin-lock", ..]:
         return PinLockVerb.Run(args[1..], Console.Out, Console.Error);
+    case ["--version"]:
+        Console.WriteLine(KeyHelperRegistration.Version);
+        return 0;
 }
 
 var builder = KeyHelperRegistration.CreateBuilder(args);

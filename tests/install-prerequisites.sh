@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ESeal's demo and tests need, only those that are missing.
 set -euo pipefail
-packages=(softhsm2 opensc chromium fonts-noto-cjk)
+# osslsigncode + libengine-pkcs11-openssl: Authenticode signing (also from a PKCS#11 token); dpkg-deb is in dpkg.
+packages=(softhsm2 opensc chromium fonts-noto-cjk osslsigncode libengine-pkcs11-openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

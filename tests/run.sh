@@ -10,6 +10,17 @@ bash tests/install-prerequisites.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 dotnet build ESeal.sln -c Release -nologo -v quiet -clp:NoSummary -warnaserror
 
+# The key helper as shipped: publish linux-x64 once (trimmed single file, signed by the test publisher's
+# release key on a SoftHSM2 token, .deb, SBOM, CMS manifest) and run the helper tests against that binary.
+kh="$(mktemp -d)"
+trap 'rm -rf "$kh"' EXIT
+dotnet tests/ESeal.TestPki/bin/Release/net10.0/ESeal.TestPki.dll init-codesign --dir "$kh/pki" >/dev/null
+SOFTHSM2_CONF="$kh/pki/softhsm2.conf" ESEAL_SIGNING_PIN=123456 keyhelper/packaging/publish.sh --out "$kh/release" \
+  --rids linux-x64 --cert "$kh/pki/codesign.crt" --root "$kh/pki/publisher-root-ca.crt" \
+  --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token ESEAL-RELEASE --pkcs11-key codesign
+export ESEAL_KEYHELPER_BINARY="$kh/release/linux-x64/ESeal.KeyHelper" ESEAL_KEYHELPER_RELEASE="$kh/release"
+export ESEAL_KEYHELPER_RELEASE_ROOT="$kh/pki/publisher-root-ca.crt"
+
 log=$(mktemp)
 status=0
 # One project at a time: the browser and SoftHSM suites each start real processes.

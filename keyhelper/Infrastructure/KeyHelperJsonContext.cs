@@ -27,8 +27,14 @@ internal sealed partial class KeyHelperJsonContext : JsonSerializerContext
     });
 }
 
-/// <summary>GET /v1/info; <c>reportKey</c>/<c>reportKeyId</c> are the public PIN report key staff enrol with the portal.</summary>
-public sealed record InfoDto(string Protocol, string Version, string ReportKey, string ReportKeyId);
+/// <summary>
+/// GET /v1/info; <c>reportKey</c>/<c>reportKeyId</c> are the public PIN report key staff enrol with the portal,
+/// <c>version</c> the build's version (pages compare it with Web:MinKeyHelperVersion), <c>modules</c> each configured
+/// PKCS#11 module with <c>status</c> <c>loaded</c> or <c>failed</c> (+ <c>error</c>).
+/// </summary>
+public sealed record InfoDto(string Protocol, string Version, string ReportKey, string ReportKeyId, IReadOnlyList<ModuleStatusDto> Modules);
+
+public sealed record ModuleStatusDto(string Path, string Status, string? Error = null);
 
 /// <summary>
 /// Every refusal: <c>{"error":"…","attemptsLeft":n,"report":{…}}</c>, attemptsLeft only for PIN answers,

@@ -20,6 +20,9 @@ internal sealed class Pkcs11Module(string path, Pkcs11InteropFactories factories
 
     public string Path { get; } = path;
 
+    /// <summary>For <c>GET /v1/info</c>: why the last (re)initialisation failed, null while the library is loaded.</summary>
+    public string? Failure { get; private set; } = "not loaded yet";
+
     /// <summary>
     /// SoftHSM2 reads its token directory only in C_Initialize and, once a token's directory is
     /// gone, answers CKR_GENERAL_ERROR for it until the next C_Initialize. Such modules are
@@ -69,18 +72,21 @@ internal sealed class Pkcs11Module(string path, Pkcs11InteropFactories factories
             if (!File.Exists(Path))
             {
                 logger.LogWarning("PKCS#11 module {Module} not found", Path);
+                Failure = "module file not found";
                 return false;
             }
 
             _library = factories.Pkcs11LibraryFactory.LoadPkcs11Library(factories, Path, AppType.MultiThreaded);
             HasNoHotPlug = _library.GetInfo().ManufacturerId.StartsWith("SoftHSM", StringComparison.Ordinal);
             _stale = false;
+            Failure = null;
             return true;
         }
         catch (Exception e) when (e is Pkcs11Exception or UnmanagedException or DllNotFoundException or IOException)
         {
             logger.LogWarning(e, "PKCS#11 module {Module} could not be initialised", Path);
             _library = null;
+            Failure = e.Message;
             return false;
         }
         finally

@@ -9,8 +9,14 @@ internal static class TokenEndpoints
 {
     public static void MapTokenEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/info", (ReportKey reportKey) => Results.Json(
-            new InfoDto("eseal-keyhelper/1", typeof(TokenEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0", reportKey.PublicKey, reportKey.KeyId),
+        // modules: so a page can say "USBKEY驱动未安装" (failed) rather than "no key" (loaded, no token).
+        app.MapGet("/v1/info", (ReportKey reportKey, ModuleRegistry modules) => Results.Json(
+            new InfoDto(
+                "eseal-keyhelper/1",
+                KeyHelperRegistration.Version,
+                reportKey.PublicKey,
+                reportKey.KeyId,
+                [.. modules.Modules.Select(m => m.Failure is null ? new ModuleStatusDto(m.Path, "loaded") : new ModuleStatusDto(m.Path, "failed", m.Failure))]),
             KeyHelperJsonContext.Web.InfoDto));
 
         app.MapGet("/v1/tokens", ListTokensAsync);

@@ -45,14 +45,17 @@ public sealed class HelperProcess : IDisposable
     /// Runs the helper's executable to its end (a verb such as <c>report-key</c>, or a start that must fail),
     /// killed after <paramref name="timeout"/>; the exit code is -1 then.
     /// </summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(IEnumerable<string> args, TimeSpan timeout)
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(HelperDll());
+        var info = NewStartInfo();
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
         }
 
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -76,16 +79,9 @@ public sealed class HelperProcess : IDisposable
 
     public async Task StartAsync()
     {
-        var dll = HelperDll();
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var info = NewStartInfo();
         foreach (var arg in new[]
         {
-            "exec", dll,
             $"--KeyHelper:Port={Port}",
             $"--KeyHelper:AllowedOrigins:0={Origin}",
             $"--KeyHelper:AllowedOrigins:1={OtherAllowedOrigin}",
@@ -158,6 +154,24 @@ public sealed class HelperProcess : IDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// The published single file when <c>ESEAL_KEYHELPER_BINARY</c> names one (tests/run.sh publishes the
+    /// shipped variant once and runs this suite against it), else the build output through <c>dotnet exec</c>.
+    /// </summary>
+    public static string? PublishedBinary => Environment.GetEnvironmentVariable("ESEAL_KEYHELPER_BINARY") is { Length: > 0 } path ? path : null;
+
+    private static ProcessStartInfo NewStartInfo()
+    {
+        var info = new ProcessStartInfo(PublishedBinary ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (PublishedBinary is null)
+        {
+            info.ArgumentList.Add("exec");
+            info.ArgumentList.Add(HelperDll());
+        }
+
+        return info;
     }
 
     private static string HelperDll()

@@ -16,7 +16,7 @@ public sealed class TokenListingTests(HelperFixture fixture)
         Assert.Equal("eseal-keyhelper/1", reply.Body.GetProperty("protocol").GetString());
         Assert.False(string.IsNullOrEmpty(reply.Body.GetProperty("version").GetString()));
         Assert.Equal(
-            ["protocol", "reportKey", "reportKeyId", "version"],
+            ["modules", "protocol", "reportKey", "reportKeyId", "version"],
             reply.Body.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
     }
 

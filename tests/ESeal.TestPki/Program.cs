@@ -2,11 +2,18 @@ using System.Text.Json;
 using ESeal.TestPki;
 
 // Usage: ESeal.TestPki init --dir DIR [--demo]
+//        ESeal.TestPki init-codesign --dir DIR   (publisher PKI and release-key token, see CodeSigning)
 //   creates DIR/pki (root-ca.crt is PEM, root-ca.crl DER), DIR/softhsm2.conf, DIR/tokens, DIR/summary.json
 //   and prints the summary. --demo creates only the demo token of 杭州云印.
+if (args is ["init-codesign", "--dir", var codesignDir])
+{
+    Console.WriteLine(JsonSerializer.Serialize(CodeSigning.Init(codesignDir), TestPkiSetup.JsonOptions));
+    return 0;
+}
+
 if (args.Length == 0 || args[0] != "init")
 {
-    await Console.Error.WriteLineAsync("usage: ESeal.TestPki init --dir DIR [--demo] [--module /usr/lib/softhsm/libsofthsm2.so]");
+    await Console.Error.WriteLineAsync("usage: ESeal.TestPki init --dir DIR [--demo] [--module /usr/lib/softhsm/libsofthsm2.so] | init-codesign --dir DIR");
     return 2;
 }
 

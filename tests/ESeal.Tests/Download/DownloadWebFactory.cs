@@ -1,14 +1,19 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Security.Cryptography.X509Certificates;
+using ESeal.KeyHelper.Release;
+using ESeal.TestPki;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ESeal.Tests.Download;
 
 /// <summary>The real web, in-process, reading its key-helper release from a folder of the test's choosing.</summary>
-public sealed class DownloadWebFactory(string releaseDirectory, string? publicKeyPath, string? publicOrigin = null, string? keyHelperOrigin = null) : WebApplicationFactory<Program>
+public sealed class DownloadWebFactory(
+    string releaseDirectory,
+    string? publisherRootPath,
+    string? publicOrigin = null,
+    string? keyHelperOrigin = null,
+    IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     private readonly string directory = Path.Combine(Path.GetTempPath(), "eseal-tests", "download-" + Guid.NewGuid().ToString("N"));
 
@@ -20,7 +25,15 @@ public sealed class DownloadWebFactory(string releaseDirectory, string? publicKe
         builder.UseSetting("Database:ConnectionString", $"Data Source={Path.Combine(directory, "web.db")}");
         builder.UseSetting("Demo:Seed", "false");
         builder.UseSetting("Download:ReleaseDirectory", releaseDirectory);
-        builder.UseSetting("Download:ReleasePublicKeyPath", publicKeyPath ?? "");
+        if (publisherRootPath is not null)
+        {
+            builder.UseSetting("Download:PublisherRootPaths:0", publisherRootPath);
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
         if (publicOrigin is not null)
         {
             builder.UseSetting("Flows:Proof:PublicOrigin", publicOrigin);
@@ -47,30 +60,30 @@ public sealed class DownloadWebFactory(string releaseDirectory, string? publicKe
 }
 
 /// <summary>
-/// A temp folder laid out like <c>keyhelper/packaging/publish.sh</c>'s output, with a manifest
-/// written and signed exactly as <c>ESeal.KeyHelper manifest sign</c> does (ReleaseManifest.Sign:
-/// ordinal file order, indented JSON, ECDSA P-256 SHA-256, base64 of raw r‖s). That class is
-/// internal to the key helper, so the format is reproduced here.
+/// A temp folder laid out like <c>keyhelper/packaging/publish.sh</c>'s output, with a manifest written and
+/// CMS-signed by the shared release library (the code the helper's <c>manifest sign</c> runs) with the test
+/// publisher's code-signing certificate (<see cref="CodeSigning"/>), or with another CA's (the attacker's).
 /// </summary>
 public sealed class FakeRelease : IDisposable
 {
+    private static readonly Lazy<CodeSigningSummary> Publisher = new(() =>
+        CodeSigning.Init(Path.Combine(Path.GetTempPath(), "eseal-tests", "publisher-" + Environment.ProcessId), withToken: false));
+
     public FakeRelease()
     {
         Root = Path.Combine(Path.GetTempPath(), "eseal-tests", "release-" + Guid.NewGuid().ToString("N"));
         Directory = Path.Combine(Root, "keyhelper");
         System.IO.Directory.CreateDirectory(Directory);
-        Key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        PublicKeyPath = Path.Combine(Root, "eseal-release.pub.pem");
-        File.WriteAllText(PublicKeyPath, Key.ExportSubjectPublicKeyInfoPem());
     }
 
     public string Root { get; }
 
     public string Directory { get; }
 
-    public ECDsa Key { get; }
+    public static CodeSigningSummary Pki => Publisher.Value;
 
-    public string PublicKeyPath { get; }
+    /// <summary>PEM of the publisher's root CA, for Download:PublisherRootPaths.</summary>
+    public static string RootPath => Pki.RootCa;
 
     public byte[] Write(string name, int size, int seed)
     {
@@ -82,7 +95,7 @@ public sealed class FakeRelease : IDisposable
         return bytes;
     }
 
-    /// <summary>The three files publish.sh leaves (single-file exe per RID plus its appsettings.json).</summary>
+    /// <summary>The files publish.sh leaves (single-file exe per RID plus its appsettings.json).</summary>
     public void WriteBuilds()
     {
         Write("linux-x64/ESeal.KeyHelper", 1_572_864 + 123, 1);
@@ -91,43 +104,20 @@ public sealed class FakeRelease : IDisposable
         Write("win-x64/appsettings.json", 321, 4);
     }
 
-    public void Sign(ECDsa? key = null)
+    public void Sign(bool otherPublisher = false)
     {
-        var files = new JsonArray();
-        foreach (var path in System.IO.Directory.EnumerateFiles(Directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-        {
-            var name = Path.GetRelativePath(Directory, path).Replace('\\', '/');
-            if (name is "release-manifest.json" or "release-manifest.json.sig")
-            {
-                continue;
-            }
-
-            files.Add(new JsonObject
-            {
-                ["name"] = name,
-                ["size"] = new FileInfo(path).Length,
-                ["sha256"] = Sha256(File.ReadAllBytes(path)),
-            });
-        }
-
-        var manifest = new JsonObject
-        {
-            ["product"] = "ESeal.KeyHelper",
-            ["version"] = "1.0.0",
-            ["created"] = "2025-01-02T03:04:05Z",
-            ["files"] = files,
-        };
-        var bytes = Encoding.UTF8.GetBytes(manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        var signature = (key ?? Key).SignData(bytes, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        File.WriteAllBytes(Path.Combine(Directory, "release-manifest.json"), bytes);
-        File.WriteAllText(Path.Combine(Directory, "release-manifest.json.sig"), Convert.ToBase64String(signature));
+        var manifest = ReleaseFormat.CreateManifest(Directory, "1.0.0", new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        var (certPath, keyPath) = otherPublisher ? (Pki.OtherCertificate, Pki.OtherKey) : (Pki.Certificate, Pki.Key);
+        using var certificate = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        using var key = certificate.GetRSAPrivateKey()!;
+        File.WriteAllBytes(Path.Combine(Directory, ReleaseFormat.ManifestName), manifest);
+        File.WriteAllBytes(Path.Combine(Directory, ReleaseFormat.SignatureName), DetachedSignature.Sign(manifest, certificate, key, null, DateTimeOffset.UtcNow));
     }
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     public void Dispose()
     {
-        Key.Dispose();
         try
         {
             System.IO.Directory.Delete(Root, recursive: true);

@@ -21,9 +21,8 @@ public sealed partial class KeyHelperDownloadTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("暂无可下载的电子印章PC客户端", html, StringComparison.Ordinal);
-        Assert.Contains("keyhelper/packaging/publish.sh artifacts/keyhelper ~/eseal-release.key", html, StringComparison.Ordinal);
-        Assert.Contains("manifest sign --dir artifacts/keyhelper --key ~/eseal-release.key", html, StringComparison.Ordinal);
-        Assert.Contains("manifest keygen --private-key ~/eseal-release.key --public-key eseal-release.pub.pem", html, StringComparison.Ordinal);
+        Assert.Contains("keyhelper/packaging/publish.sh --out artifacts/keyhelper --version 1.2.0", html, StringComparison.Ordinal);
+        Assert.Contains("--pkcs11-module /usr/lib/vendor/pkcs11.so --pkcs11-token ESEAL-RELEASE --pkcs11-key codesign", html, StringComparison.Ordinal);
         Assert.DoesNotContain("/download/keyhelper/file/", html, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/download/keyhelper/file/release-manifest.json")).StatusCode);
     }
@@ -32,7 +31,7 @@ public sealed partial class KeyHelperDownloadTests
     public async Task An_empty_release_folder_is_treated_as_no_release()
     {
         using var release = new FakeRelease();
-        using var factory = new DownloadWebFactory(release.Directory, release.PublicKeyPath);
+        using var factory = new DownloadWebFactory(release.Directory, FakeRelease.RootPath);
         using var client = factory.CreateClient();
 
         var html = await client.GetStringAsync("/download/keyhelper");
@@ -47,13 +46,14 @@ public sealed partial class KeyHelperDownloadTests
         using var release = new FakeRelease();
         release.WriteBuilds();
         release.Sign();
-        using var factory = new DownloadWebFactory(release.Directory, release.PublicKeyPath, Origin);
+        using var factory = new DownloadWebFactory(release.Directory, FakeRelease.RootPath, Origin);
         using var client = factory.CreateClient();
 
         var html = await client.GetStringAsync("/download/keyhelper");
 
         Assert.Contains("data-signature=\"verified\"", html, StringComparison.Ordinal);
         Assert.Contains("已验证", html, StringComparison.Ordinal);
+        Assert.Contains("发布者 ESeal Test Publisher", html, StringComparison.Ordinal);
         foreach (var name in new[] { "linux-x64/ESeal.KeyHelper", "linux-x64/appsettings.json", "win-x64/ESeal.KeyHelper.exe", "win-x64/appsettings.json" })
         {
             var bytes = await File.ReadAllBytesAsync(Path.Combine(release.Directory, name));
@@ -87,10 +87,10 @@ public sealed partial class KeyHelperDownloadTests
         var manifestBytes = await manifest.Content.ReadAsByteArrayAsync();
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(release.Directory, "release-manifest.json")), manifestBytes);
 
-        var signature = Convert.FromBase64String(await client.GetStringAsync("/download/keyhelper/file/release-manifest.json.sig"));
-        using var key = ECDsa.Create();
-        key.ImportFromPem(await File.ReadAllTextAsync(release.PublicKeyPath));
-        Assert.True(key.VerifyData(manifestBytes, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
+        // What a user checks with the helper's manifest verify: the downloaded CMS signature over the downloaded bytes.
+        var signature = await client.GetByteArrayAsync("/download/keyhelper/file/release-manifest.json.p7s");
+        var roots = ESeal.KeyHelper.Release.CustomRootChain.LoadCertificates([FakeRelease.RootPath]);
+        Assert.True(ESeal.KeyHelper.Release.DetachedSignature.Verify(manifestBytes, signature, roots, DateTimeOffset.UtcNow).IsVerified);
     }
 
     [Theory]
@@ -108,9 +108,9 @@ public sealed partial class KeyHelperDownloadTests
 
         Assert.DoesNotContain("18848", html, StringComparison.Ordinal);
         Assert.Contains($"只在本机地址 {address} 提供服务", html, StringComparison.Ordinal);
-        Assert.Contains($"\"Port\": {port},", html, StringComparison.Ordinal);
-        Assert.Contains($"--KeyHelper:Port={port} --KeyHelper:AllowedOrigins:0={Origin}", html, StringComparison.Ordinal);
-        Assert.Contains($"Environment=KeyHelper__Port={port}", html, StringComparison.Ordinal);
+        Assert.Contains($"端口 <strong>{port}</strong>、允许来源 <strong>{Origin}</strong>", html, StringComparison.Ordinal);
+        var config = System.Text.Json.JsonDocument.Parse(await client.GetByteArrayAsync("/download/keyhelper/config/win-x64/eseal-keyhelper.json"));
+        Assert.Equal(port, config.RootElement.GetProperty("KeyHelper").GetProperty("Port").GetInt32());
         Assert.Contains($"http://{address}/v1/info", html, StringComparison.Ordinal);
     }
 
@@ -125,14 +125,12 @@ public sealed partial class KeyHelperDownloadTests
 
         Assert.Contains("Get-FileHash -Algorithm SHA256", html, StringComparison.Ordinal);
         Assert.Contains("sha256sum ESeal.KeyHelper", html, StringComparison.Ordinal);
-        Assert.Contains("ESeal.KeyHelper manifest verify --dir DIST --public-key eseal-release.pub.pem", html, StringComparison.Ordinal);
-        Assert.Contains("sc.exe create ESealKeyHelper", html, StringComparison.Ordinal);
-        Assert.Contains("New-Service -Name ESealKeyHelper", html, StringComparison.Ordinal);
-        Assert.Contains("systemctl --user daemon-reload && systemctl --user enable --now eseal-keyhelper", html, StringComparison.Ordinal);
+        Assert.Contains("ESeal.KeyHelper manifest verify --dir DIST --root publisher-root.pem", html, StringComparison.Ordinal);
+        Assert.Contains("Get-AuthenticodeSignature .\\ESeal.KeyHelper.exe", html, StringComparison.Ordinal);
+        Assert.Contains("ESeal.KeyHelper.exe\" install --config", html, StringComparison.Ordinal);
+        Assert.Contains("sudo dpkg -i eseal-keyhelper_*_amd64.deb", html, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1:18848", html, StringComparison.Ordinal);
-        Assert.Contains("KeyHelper:AllowedOrigins", html, StringComparison.Ordinal);
-        Assert.Contains($"--KeyHelper:AllowedOrigins:0={Origin}", html, StringComparison.Ordinal);
-        Assert.Contains($"Environment=KeyHelper__AllowedOrigins__0={Origin}", html, StringComparison.Ordinal);
+        Assert.Contains($"允许来源 <strong>{Origin}</strong>", html, StringComparison.Ordinal);
         foreach (var vendor in new[] { @"Google\Chrome", @"Microsoft\Edge" })
         {
             foreach (var policy in new[] { "LocalNetworkAccessAllowedForUrls", "LoopbackNetworkAllowedForUrls" })
@@ -172,7 +170,7 @@ public sealed partial class KeyHelperDownloadTests
         var original = await File.ReadAllBytesAsync(Path.Combine(release.Directory, "win-x64/ESeal.KeyHelper.exe"));
         release.Write("win-x64/ESeal.KeyHelper.exe", original.Length, 99); // same size, other bytes
         release.Write("linux-x64/appsettings.json", 100, 5); // other size
-        using var factory = new DownloadWebFactory(release.Directory, release.PublicKeyPath);
+        using var factory = new DownloadWebFactory(release.Directory, FakeRelease.RootPath);
         using var client = factory.CreateClient();
 
         var html = await client.GetStringAsync("/download/keyhelper");
@@ -198,7 +196,7 @@ public sealed partial class KeyHelperDownloadTests
         release.WriteBuilds();
         release.Sign();
         File.Delete(Path.Combine(release.Directory, "win-x64/ESeal.KeyHelper.exe"));
-        using var factory = new DownloadWebFactory(release.Directory, release.PublicKeyPath);
+        using var factory = new DownloadWebFactory(release.Directory, FakeRelease.RootPath);
         using var client = factory.CreateClient();
 
         var row = Row(await client.GetStringAsync("/download/keyhelper"), "win-x64/ESeal.KeyHelper.exe");
@@ -208,19 +206,18 @@ public sealed partial class KeyHelperDownloadTests
     }
 
     [Fact]
-    public async Task A_manifest_signed_with_another_key_is_shown_as_invalid_and_nothing_is_offered()
+    public async Task A_manifest_signed_by_a_certificate_of_another_CA_is_refused_and_nothing_is_offered()
     {
         using var release = new FakeRelease();
         release.WriteBuilds();
-        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        release.Sign(other);
-        using var factory = new DownloadWebFactory(release.Directory, release.PublicKeyPath);
+        release.Sign(otherPublisher: true);
+        using var factory = new DownloadWebFactory(release.Directory, FakeRelease.RootPath);
         using var client = factory.CreateClient();
 
         var html = await client.GetStringAsync("/download/keyhelper");
 
-        Assert.Contains("data-signature=\"invalid\"", html, StringComparison.Ordinal);
-        Assert.Contains("签名无效", html, StringComparison.Ordinal);
+        Assert.Contains("data-signature=\"untrusted_publisher\"", html, StringComparison.Ordinal);
+        Assert.Contains("签名证书（Other Publisher）不是由受信任的发布者根证书签发", html, StringComparison.Ordinal);
         Assert.DoesNotContain("href=\"/download/keyhelper/file/win-x64", html, StringComparison.Ordinal);
         Assert.DoesNotContain("href=\"/download/keyhelper/file/linux-x64", html, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/download/keyhelper/file/win-x64/ESeal.KeyHelper.exe")).StatusCode);
@@ -234,17 +231,18 @@ public sealed partial class KeyHelperDownloadTests
         release.Sign();
         var path = Path.Combine(release.Directory, "release-manifest.json");
         await File.WriteAllTextAsync(path, (await File.ReadAllTextAsync(path)).Replace("\"1.0.0\"", "\"1.0.1\"", StringComparison.Ordinal));
-        using var factory = new DownloadWebFactory(release.Directory, release.PublicKeyPath);
+        using var factory = new DownloadWebFactory(release.Directory, FakeRelease.RootPath);
         using var client = factory.CreateClient();
 
         var html = await client.GetStringAsync("/download/keyhelper");
 
-        Assert.Contains("data-signature=\"invalid\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-signature=\"content_tampered\"", html, StringComparison.Ordinal);
+        Assert.Contains("签名与文件内容不符，文件已被改动。", html, StringComparison.Ordinal);
         Assert.DoesNotContain("href=\"/download/keyhelper/file/win-x64", html, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Without_a_configured_public_key_the_files_are_offered_but_the_signature_is_marked_unchecked()
+    public async Task Without_a_configured_publisher_root_nothing_is_offered_and_the_page_says_why_in_Chinese()
     {
         using var release = new FakeRelease();
         release.WriteBuilds();
@@ -254,9 +252,44 @@ public sealed partial class KeyHelperDownloadTests
 
         var html = await client.GetStringAsync("/download/keyhelper");
 
-        Assert.Contains("data-signature=\"nopublickeyconfigured\"", html, StringComparison.Ordinal);
-        Assert.Contains("未在服务器上验证", html, StringComparison.Ordinal);
-        Assert.Contains("href=\"/download/keyhelper/file/win-x64/ESeal.KeyHelper.exe\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-signature=\"no_publisher_root\"", html, StringComparison.Ordinal);
+        Assert.Contains("服务器未配置发布者根证书（Download:PublisherRootPaths），无法确认这些文件确实来自发布者，因此不提供下载。", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/download/keyhelper/file/win-x64", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/download/keyhelper/file/linux-x64", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/download/keyhelper/file/win-x64/ESeal.KeyHelper.exe")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unreadable_publisher_root_file_refuses_like_a_missing_one()
+    {
+        using var release = new FakeRelease();
+        release.WriteBuilds();
+        release.Sign();
+        var broken = Path.Combine(release.Root, "broken-root.pem");
+        await File.WriteAllTextAsync(broken, "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+        using var factory = new DownloadWebFactory(release.Directory, broken);
+        using var client = factory.CreateClient();
+
+        var html = await client.GetStringAsync("/download/keyhelper");
+
+        Assert.Contains("发布者根证书文件无法读取：broken-root.pem", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/download/keyhelper/file/win-x64/ESeal.KeyHelper.exe")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_missing_signature_file_refuses_the_release()
+    {
+        using var release = new FakeRelease();
+        release.WriteBuilds();
+        release.Sign();
+        File.Delete(Path.Combine(release.Directory, "release-manifest.json.p7s"));
+        using var factory = new DownloadWebFactory(release.Directory, FakeRelease.RootPath);
+        using var client = factory.CreateClient();
+
+        var html = await client.GetStringAsync("/download/keyhelper");
+
+        Assert.Contains("缺少签名文件，不能信任这些文件。", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/download/keyhelper/file/linux-x64/ESeal.KeyHelper")).StatusCode);
     }
 
     [Fact]
@@ -265,7 +298,7 @@ public sealed partial class KeyHelperDownloadTests
         using var release = new FakeRelease();
         release.WriteBuilds();
         await File.WriteAllTextAsync(Path.Combine(release.Directory, "release-manifest.json"), "{ not json");
-        using var factory = new DownloadWebFactory(release.Directory, release.PublicKeyPath);
+        using var factory = new DownloadWebFactory(release.Directory, FakeRelease.RootPath);
         using var client = factory.CreateClient();
 
         var response = await client.GetAsync("/download/keyhelper");
@@ -300,7 +333,7 @@ public sealed partial class KeyHelperDownloadTests
         release.Write("secret.txt", 10, 7); // in the folder, not in the manifest
         release.Write("win-x64/secret.txt", 10, 8);
         await File.WriteAllTextAsync(Path.Combine(release.Root, "outside.txt"), "outside");
-        using var factory = new DownloadWebFactory(release.Directory, release.PublicKeyPath);
+        using var factory = new DownloadWebFactory(release.Directory, FakeRelease.RootPath);
         using var client = factory.CreateClient();
 
         var response = await client.GetAsync(new Uri(url, UriKind.Relative));

@@ -11,8 +11,9 @@ namespace ESeal.Web.Pages.Download;
 /// sent by <see cref="OnGetFile"/> (<c>/download/keyhelper/file/{name}</c>), for manifest names only.
 /// </summary>
 [IgnoreAntiforgeryToken]
-public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfiguration configuration, ESeal.Web.Infrastructure.WebOptions web) : PageModel
+public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfiguration configuration, ESeal.Web.Infrastructure.WebOptions web, TimeProvider? clock = null) : PageModel
 {
+    private HelperConfigGenerator? generator;
     /// <summary>Shown when <c>Flows:Proof:PublicOrigin</c> is not configured.</summary>
     public const string ExampleOrigin = "https://eseal.example.gov.cn";
 
@@ -37,6 +38,11 @@ public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfigurati
 
     public bool PortalOriginConfigured { get; private set; }
 
+    /// <summary>The generated helper configuration per platform (empty when the portal origin is not configured).</summary>
+    public IReadOnlyList<HelperConfig> Configs { get; private set; } = [];
+
+    private HelperConfigGenerator Generator => generator ??= new HelperConfigGenerator(configuration, HelperPort, catalog, clock ?? TimeProvider.System);
+
     public IActionResult OnGet(string? name)
     {
         // An unknown handler segment (/download/keyhelper/other) would otherwise fall back to this page.
@@ -49,8 +55,36 @@ public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfigurati
         var origin = configuration["Flows:Proof:PublicOrigin"]?.Trim().TrimEnd('/');
         PortalOriginConfigured = !string.IsNullOrEmpty(origin);
         PortalOrigin = PortalOriginConfigured ? origin! : ExampleOrigin;
+        Configs = [.. HelperConfigGenerator.Platforms.Select(Generator.Generate).OfType<HelperConfig>()];
         return Page();
     }
+
+    /// <summary>
+    /// <c>/download/keyhelper/config/{platform}/eseal-keyhelper.json</c> and its <c>.p7s</c>: generated for this
+    /// portal on every request. The signature is sent only when it verifies to the publisher roots.
+    /// </summary>
+    public IActionResult OnGetConfig(string? name)
+    {
+        var parts = name?.Split('/') ?? [];
+        if (parts.Length != 2 || Generator.Generate(parts[0]) is not { } config)
+        {
+            return NotFound();
+        }
+
+        Response.Headers.CacheControl = "no-cache";
+        if (parts[1] == ESeal.KeyHelper.Release.HelperConfigFile.FileName)
+        {
+            return File(config.Content, "application/json", config.FileName);
+        }
+
+        return parts[1] == ESeal.KeyHelper.Release.HelperConfigFile.SignatureName && config.Signature is not null
+            ? File(config.Signature, "application/pkcs7-signature", ESeal.KeyHelper.Release.HelperConfigFile.SignatureName)
+            : NotFound();
+    }
+
+    public IReadOnlyList<string> ModulesFor(string platform) => Generator.ModulesFor(platform);
+
+    public static string ConfigUrl(string platform, string fileName) => $"/download/keyhelper/config/{platform}/{fileName}";
 
     /// <summary>Only the manifest, its signature and the names it lists; anything else is a plain 404.</summary>
     public IActionResult OnGetFile(string? name)
@@ -133,17 +167,6 @@ public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfigurati
         {
           "LocalNetworkAccessAllowedForUrls": ["{{PortalOrigin}}"],
           "LoopbackNetworkAllowedForUrls": ["{{PortalOrigin}}"]
-        }
-        """;
-
-    public string HelperSettingsJson =>
-        $$"""
-        {
-          "KeyHelper": {
-            "Port": {{HelperPort}},
-            "AllowedOrigins": [ "{{PortalOrigin}}" ],
-            "Pkcs11Modules": [ "C:\\Windows\\System32\\vendor_p11.dll" ]
-          }
         }
         """;
 }

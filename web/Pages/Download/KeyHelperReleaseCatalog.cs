@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
-using System.Text.Json;
+using System.Security.Cryptography.X509Certificates;
+using ESeal.KeyHelper.Release;
 
 namespace ESeal.Web.Pages.Download;
 
@@ -11,13 +12,24 @@ public sealed class DownloadOptions
     public const string Section = "Download";
 
     /// <summary>
-    /// Output folder of <c>keyhelper/packaging/publish.sh OUT KEY</c>. Relative paths are resolved
+    /// Output folder of <c>keyhelper/packaging/publish.sh --out OUT</c>. Relative paths are resolved
     /// against the content root; empty means <c>&lt;content root&gt;/../artifacts/keyhelper</c>.
     /// </summary>
     public string? ReleaseDirectory { get; set; }
 
-    /// <summary>PEM public key (from <c>manifest keygen --public-key</c>) the manifest signature must verify with.</summary>
-    public string? ReleasePublicKeyPath { get; set; }
+    /// <summary>
+    /// PEM/DER files of the publisher's root certificate(s): the manifest's CMS signature must come from a
+    /// code-signing certificate chaining to one of them. None configured → nothing is offered.
+    /// </summary>
+    public List<string> PublisherRootPaths { get; set; } = [];
+
+    /// <summary>PKCS#11 modules of the agency's CA USBKEYs, per OS (<c>windows</c>, <c>linux</c>), written into the generated helper configuration.</summary>
+    public Dictionary<string, List<string>> Pkcs11Modules { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>PEM certificate (optionally followed by its chain) and PEM private key the generated configuration is signed with.</summary>
+    public string? ConfigSigningCertificatePath { get; set; }
+
+    public string? ConfigSigningKeyPath { get; set; }
 }
 
 public enum ReleaseState
@@ -31,119 +43,131 @@ public enum ReleaseState
     Published,
 }
 
-public enum SignatureState
-{
-    Verified,
-    Invalid,
-    SignatureMissing,
-    NoPublicKeyConfigured,
-    PublicKeyUnreadable,
-}
-
-public enum FileState
-{
-    Matches,
-    Differs,
-    Missing,
-}
-
 public sealed record ReleaseFile(string Name, string Platform, long Size, string Sha256, FileState State)
 {
     public string FileName => Name[(Name.LastIndexOf('/') + 1)..];
 }
 
+/// <summary>A configured publisher root as the page shows it.</summary>
+public sealed record PublisherRoot(string Subject, string Sha256, string Pem);
+
 public sealed record ReleaseSnapshot(
     ReleaseState State,
-    SignatureState Signature,
+    SignatureVerdict Signature,
     string? Product,
     string? Version,
     string? Created,
     IReadOnlyList<ReleaseFile> Files,
     long ManifestSize,
     long SignatureSize,
-    string? PublicKeyPem,
-    string? PublicKeySha256)
+    IReadOnlyList<PublisherRoot> PublisherRoots,
+    string? PublisherRootError)
 {
-    /// <summary>Files may be offered only when the manifest is readable and its signature did not fail.</summary>
-    public bool Trusted => State == ReleaseState.Published && Signature is SignatureState.Verified or SignatureState.NoPublicKeyConfigured;
+    /// <summary>Files are offered only when the manifest is readable and its CMS signature verified to a configured publisher root.</summary>
+    public bool Trusted => State == ReleaseState.Published && Signature.IsVerified;
 }
 
 /// <summary>A file the download handler may send: its full path, content type and download name.</summary>
 public sealed record ReleaseDownload(string FullPath, string ContentType, string FileName);
 
 /// <summary>
-/// Reads the key-helper release folder written by <c>keyhelper/packaging/publish.sh</c>: the manifest
-/// (<c>{"product","version","created","files":[{"name","size","sha256"}]}</c>, names relative with '/'),
-/// its detached signature (base64 of raw r‖s, ECDSA P-256/SHA-256 over the manifest's exact bytes),
-/// and the files themselves. The folder is read on every request (a new publish shows at once);
-/// file hashes are cached by path, size and modification time, so 100 MB builds are hashed once.
+/// Reads the key-helper release folder written by <c>keyhelper/packaging/publish.sh</c> in the format of
+/// <see cref="ReleaseFormat"/> (the same code as the helper's <c>manifest verify</c>): the manifest, its CMS
+/// detached signature (<c>release-manifest.json.p7s</c>) checked against <c>Download:PublisherRootPaths</c>,
+/// and the files. No publisher root configured means nothing is offered (no "trusted by default").
+/// The folder is read on every request (a new publish shows at once); file hashes are cached by path,
+/// size and modification time, so 100 MB builds are hashed once.
 /// </summary>
 public sealed class KeyHelperReleaseCatalog
 {
-    public const string ManifestName = "release-manifest.json";
-    public const string SignatureName = "release-manifest.json.sig";
+    public const string ManifestName = ReleaseFormat.ManifestName;
+    public const string SignatureName = ReleaseFormat.SignatureName;
 
     private readonly ConcurrentDictionary<string, (long Length, DateTime Modified, string Hash)> hashes = new(StringComparer.Ordinal);
-    private readonly string? publicKeyPath;
+    private readonly IReadOnlyList<string> rootPaths;
+    private readonly TimeProvider clock;
 
-    public KeyHelperReleaseCatalog(IConfiguration configuration, IWebHostEnvironment environment)
+    public KeyHelperReleaseCatalog(IConfiguration configuration, IWebHostEnvironment environment, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(environment);
+        this.clock = clock ?? TimeProvider.System;
         var options = configuration.GetSection(DownloadOptions.Section).Get<DownloadOptions>() ?? new DownloadOptions();
         var directory = string.IsNullOrWhiteSpace(options.ReleaseDirectory)
             ? Path.Combine(environment.ContentRootPath, "..", "artifacts", "keyhelper")
             : Path.Combine(environment.ContentRootPath, options.ReleaseDirectory);
         ReleaseDirectory = Path.GetFullPath(directory);
-        publicKeyPath = string.IsNullOrWhiteSpace(options.ReleasePublicKeyPath)
-            ? null
-            : Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.ReleasePublicKeyPath));
+        rootPaths = [.. options.PublisherRootPaths.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => Path.GetFullPath(Path.Combine(environment.ContentRootPath, p)))];
     }
 
     public string ReleaseDirectory { get; }
+
+    /// <summary>The configured publisher roots; empty (with an error text when a file is unreadable) when none can be used.</summary>
+    public (X509Certificate2Collection Roots, string? Error) LoadRoots()
+    {
+        if (rootPaths.Count == 0)
+        {
+            return ([], null);
+        }
+
+        try
+        {
+            return (CustomRootChain.LoadCertificates(rootPaths), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            return ([], "发布者根证书文件无法读取：" + string.Join("、", rootPaths.Select(Path.GetFileName)));
+        }
+    }
 
     public ReleaseSnapshot Read()
     {
         var manifestPath = Path.Combine(ReleaseDirectory, ManifestName);
         var signaturePath = Path.Combine(ReleaseDirectory, SignatureName);
-        var (publicKeyPem, publicKeySha256) = ReadPublicKey();
+        var (roots, rootError) = LoadRoots();
+        var shownRoots = roots.Select(r => new PublisherRoot(
+            r.GetNameInfo(X509NameType.SimpleName, false),
+            Convert.ToHexStringLower(SHA256.HashData(r.RawData)),
+            r.ExportCertificatePem())).ToList();
         if (!File.Exists(manifestPath))
         {
-            return Empty(ReleaseState.NotPublished, publicKeyPem, publicKeySha256);
+            return Empty(ReleaseState.NotPublished, shownRoots, rootError);
         }
 
         byte[] bytes;
-        ParsedManifest? manifest;
+        byte[]? signature;
+        ReleaseManifest? manifest;
         try
         {
             bytes = File.ReadAllBytes(manifestPath);
-            manifest = Parse(bytes);
+            signature = File.Exists(signaturePath) ? File.ReadAllBytes(signaturePath) : null;
+            manifest = ReleaseFormat.ParseManifest(bytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return Empty(ReleaseState.ManifestUnreadable, publicKeyPem, publicKeySha256);
+            return Empty(ReleaseState.ManifestUnreadable, shownRoots, rootError);
         }
 
         if (manifest is null)
         {
-            return Empty(ReleaseState.ManifestUnreadable, publicKeyPem, publicKeySha256);
+            return Empty(ReleaseState.ManifestUnreadable, shownRoots, rootError);
         }
 
-        var signature = VerifySignature(bytes, signaturePath, publicKeyPem);
+        var verdict = DetachedSignature.Verify(bytes, signature, roots, clock.GetUtcNow());
         var files = manifest.Files
-            .Select(f => new ReleaseFile(f.Name, PlatformOf(f.Name), f.Size, f.Sha256, Check(f)))
+            .Select(f => new ReleaseFile(f.Name, PlatformOf(f.Name), f.Size, f.Sha256, ReleaseFormat.Check(ReleaseDirectory, f, HashOf)))
             .ToList();
         return new ReleaseSnapshot(
             ReleaseState.Published,
-            signature,
+            verdict,
             manifest.Product,
             manifest.Version,
             manifest.Created,
             files,
             bytes.LongLength,
-            File.Exists(signaturePath) ? new FileInfo(signaturePath).Length : 0,
-            publicKeyPem,
-            publicKeySha256);
+            signature?.LongLength ?? 0,
+            shownRoots,
+            rootError);
     }
 
     /// <summary>
@@ -170,7 +194,7 @@ public sealed class KeyHelperReleaseCatalog
 
         if (name is SignatureName)
         {
-            return snapshot.SignatureSize > 0 ? Resolve(name, "text/plain; charset=utf-8") : null;
+            return snapshot.SignatureSize > 0 ? Resolve(name, "application/pkcs7-signature") : null;
         }
 
         var file = snapshot.Files.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));
@@ -195,26 +219,18 @@ public sealed class KeyHelperReleaseCatalog
     }
 
     /// <summary>Relative, '/'-separated, no empty, '.' or '..' segment, no backslash, colon or control character.</summary>
-    public static bool IsSafeName([NotNullWhen(true)] string? name)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > 260 || name.StartsWith('/'))
-        {
-            return false;
-        }
-
-        if (name.Any(c => char.IsControl(c) || c is '\\' or ':' or '*' or '?' or '"' or '<' or '>' or '|'))
-        {
-            return false;
-        }
-
-        return name.Split('/').All(segment => segment.Length > 0 && segment is not "." and not "..");
-    }
+    public static bool IsSafeName([NotNullWhen(true)] string? name) => ReleaseFormat.IsSafeName(name);
 
     public static string PlatformOf(string name)
     {
         var slash = name.IndexOf('/', StringComparison.Ordinal);
         var first = slash < 0 ? "" : name[..slash];
-        return first is "win-x64" or "linux-x64" or "win-arm64" or "linux-arm64" or "osx-x64" or "osx-arm64" ? first : "通用";
+        if (first is "win-x64" or "linux-x64" or "win-arm64" or "linux-arm64" or "osx-x64" or "osx-arm64")
+        {
+            return first;
+        }
+
+        return name.EndsWith("_amd64.deb", StringComparison.Ordinal) ? "linux-x64" : "通用";
     }
 
     private static string ContentTypeOf(string name) => Path.GetExtension(name).ToLowerInvariant() switch
@@ -222,158 +238,27 @@ public sealed class KeyHelperReleaseCatalog
         ".exe" or ".dll" => "application/vnd.microsoft.portable-executable",
         ".json" => "application/json",
         ".pem" or ".txt" or ".sig" => "text/plain; charset=utf-8",
+        ".deb" => "application/vnd.debian.binary-package",
+        ".p7s" => "application/pkcs7-signature",
         ".zip" => "application/zip",
         ".gz" or ".tgz" => "application/gzip",
         _ => "application/octet-stream",
     };
 
-    private FileState Check(ManifestEntry entry)
+    private string HashOf(string fullPath)
     {
-        if (!IsSafeName(entry.Name))
-        {
-            return FileState.Missing;
-        }
-
-        var full = Path.GetFullPath(Path.Combine(ReleaseDirectory, entry.Name));
-        var info = new FileInfo(full);
-        if (!full.StartsWith(ReleaseDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !info.Exists)
-        {
-            return FileState.Missing;
-        }
-
-        if (info.Length != entry.Size)
-        {
-            return FileState.Differs;
-        }
-
-        try
-        {
-            return string.Equals(HashOf(info), entry.Sha256, StringComparison.OrdinalIgnoreCase) ? FileState.Matches : FileState.Differs;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return FileState.Missing;
-        }
-    }
-
-    private string HashOf(FileInfo info)
-    {
+        var info = new FileInfo(fullPath);
         var modified = info.LastWriteTimeUtc;
         if (hashes.TryGetValue(info.FullName, out var cached) && cached.Length == info.Length && cached.Modified == modified)
         {
             return cached.Hash;
         }
 
-        using var stream = info.OpenRead();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(stream));
+        var hash = ReleaseFormat.HashFile(fullPath);
         hashes[info.FullName] = (info.Length, modified, hash);
         return hash;
     }
 
-    private SignatureState VerifySignature(byte[] manifest, string signaturePath, string? publicKeyPem)
-    {
-        if (!File.Exists(signaturePath))
-        {
-            return SignatureState.SignatureMissing;
-        }
-
-        if (publicKeyPath is null)
-        {
-            return SignatureState.NoPublicKeyConfigured;
-        }
-
-        if (publicKeyPem is null)
-        {
-            return SignatureState.PublicKeyUnreadable;
-        }
-
-        try
-        {
-            using var key = ECDsa.Create();
-            key.ImportFromPem(publicKeyPem);
-            var signature = Convert.FromBase64String(File.ReadAllText(signaturePath).Trim());
-            return key.VerifyData(manifest, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)
-                ? SignatureState.Verified
-                : SignatureState.Invalid;
-        }
-        catch (FormatException)
-        {
-            return SignatureState.Invalid;
-        }
-        catch (ArgumentException)
-        {
-            return SignatureState.PublicKeyUnreadable;
-        }
-        catch (CryptographicException)
-        {
-            return SignatureState.PublicKeyUnreadable;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return SignatureState.Invalid;
-        }
-    }
-
-    private (string? Pem, string? Sha256) ReadPublicKey()
-    {
-        if (publicKeyPath is null || !File.Exists(publicKeyPath))
-        {
-            return (null, null);
-        }
-
-        try
-        {
-            var pem = File.ReadAllText(publicKeyPath).Trim();
-            using var key = ECDsa.Create();
-            key.ImportFromPem(pem);
-            return (pem, Convert.ToHexStringLower(SHA256.HashData(key.ExportSubjectPublicKeyInfo())));
-        }
-        catch (Exception e) when (e is IOException or ArgumentException or CryptographicException)
-        {
-            return (null, null);
-        }
-    }
-
-    private static ReleaseSnapshot Empty(ReleaseState state, string? publicKeyPem, string? publicKeySha256) =>
-        new(state, SignatureState.SignatureMissing, null, null, null, [], 0, 0, publicKeyPem, publicKeySha256);
-
-    private static ParsedManifest? Parse(byte[] bytes)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(bytes);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("files", out var files) || files.ValueKind != JsonValueKind.Array)
-            {
-                return null;
-            }
-
-            var entries = new List<ManifestEntry>();
-            foreach (var file in files.EnumerateArray())
-            {
-                if (file.ValueKind != JsonValueKind.Object
-                    || !file.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
-                    || !file.TryGetProperty("size", out var size) || !size.TryGetInt64(out var length)
-                    || !file.TryGetProperty("sha256", out var sha) || sha.ValueKind != JsonValueKind.String)
-                {
-                    return null;
-                }
-
-                entries.Add(new ManifestEntry(name.GetString()!, length, sha.GetString()!));
-            }
-
-            return new ParsedManifest(Text(root, "product"), Text(root, "version"), Text(root, "created"), entries);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string? Text(JsonElement root, string property) =>
-        root.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private sealed record ManifestEntry(string Name, long Size, string Sha256);
-
-    private sealed record ParsedManifest(string? Product, string? Version, string? Created, IReadOnlyList<ManifestEntry> Files);
+    private static ReleaseSnapshot Empty(ReleaseState state, IReadOnlyList<PublisherRoot> roots, string? rootError) =>
+        new(state, new SignatureVerdict(SignatureStatus.SignatureMissing), null, null, null, [], 0, 0, roots, rootError);
 }
