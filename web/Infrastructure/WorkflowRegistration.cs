@@ -47,7 +47,11 @@ public static class WorkflowRegistration
         }
 
         services.AddSingleton<FlowDefinitionStore>();
-        services.AddTransient<FlowReviewService>();
+        services.AddTransient(sp => new FlowReviewService(
+            sp.GetRequiredService<Database>(),
+            sp.GetRequiredService<FlowDefinitionStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IBackgroundJobClient>));
         services.AddSingleton(sp => ActivityHandlers.Create(
             sp.GetRequiredService<MediumChangeCommands>(), sp.GetRequiredService<ProofVerifier>(), sp.GetRequiredService<IFaceVerificationProvider>()));
         services.AddSingleton<IFlowRuntime>(sp => new FlowRuntime(

@@ -29,7 +29,7 @@ public enum StepChangeKind
 /// <summary>What happened to one step: added, removed, moved in the order, its inputs changed (or moved and changed).</summary>
 public sealed record StepChange(string ActivityId, string Type, string Label, StepChangeKind Kind, int? OldPosition, int? NewPosition, IReadOnlyList<FieldChange> Fields)
 {
-    public bool Moved => OldPosition is not null && NewPosition is not null && OldPosition != NewPosition;
+    public bool Moved => OldPosition is not null && NewPosition is not null;
 }
 
 /// <summary>A connection that only one side has ("reading —Done→ detectKey").</summary>
@@ -96,6 +96,7 @@ public static class FlowDiff
         ArgumentNullException.ThrowIfNull(newer);
         var oldOrder = Order(older);
         var newOrder = Order(newer);
+        var moved = Moved(oldOrder, newOrder);
         var steps = new List<StepChange>();
         foreach (var a in newer.Activities)
         {
@@ -116,10 +117,10 @@ public static class FlowDiff
             var fields = Fields(spec, before.Inputs, a.Inputs);
             int? oldPos = oldOrder.TryGetValue(a.Id, out var o) ? o : null;
             int? newPos = newOrder.TryGetValue(a.Id, out var n) ? n : null;
-            var moved = oldPos != newPos;
-            if (fields.Count > 0 || moved)
+            var wasMoved = moved.Contains(a.Id);
+            if (fields.Count > 0 || wasMoved)
             {
-                steps.Add(new StepChange(a.Id, a.Type, label, fields.Count > 0 ? StepChangeKind.Changed : StepChangeKind.Moved, oldPos, newPos, fields));
+                steps.Add(new StepChange(a.Id, a.Type, label, fields.Count > 0 ? StepChangeKind.Changed : StepChangeKind.Moved, wasMoved ? oldPos : null, wasMoved ? newPos : null, fields));
             }
         }
 
@@ -195,6 +196,45 @@ public static class FlowDiff
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Steps that changed their place relative to the others: the common steps outside a longest
+    /// common subsequence of the two orders (inserting a step does not make every later step "moved").
+    /// </summary>
+    private static HashSet<string> Moved(Dictionary<string, int> oldOrder, Dictionary<string, int> newOrder)
+    {
+        var a = oldOrder.Keys.Where(newOrder.ContainsKey).OrderBy(k => oldOrder[k]).ToList();
+        var b = a.OrderBy(k => newOrder[k]).ToList();
+        var lcs = new int[a.Count + 1, b.Count + 1];
+        for (var i = a.Count - 1; i >= 0; i--)
+        {
+            for (var j = b.Count - 1; j >= 0; j--)
+            {
+                lcs[i, j] = a[i] == b[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
+            }
+        }
+
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0, j = 0; i < a.Count && j < b.Count;)
+        {
+            if (a[i] == b[j])
+            {
+                kept.Add(a[i]);
+                i++;
+                j++;
+            }
+            else if (lcs[i + 1, j] >= lcs[i, j + 1])
+            {
+                i++;
+            }
+            else
+            {
+                j++;
+            }
+        }
+
+        return a.Where(k => !kept.Contains(k)).ToHashSet(StringComparer.Ordinal);
     }
 
     private static (string, string, string) Key(FlowConnection c) => (c.SourceActivity, c.SourcePort, c.TargetActivity);

@@ -37,7 +37,9 @@ public sealed record ReviewOutcome(bool Done, string Message, IReadOnlyList<Vali
 /// audit event (who, and a summary of the difference). Roles are checked by the pages' policies;
 /// the rule "never approve a draft you wrote" is data and is checked here.
 /// </summary>
-public sealed class FlowReviewService(Database database, FlowDefinitionStore store, TimeProvider clock, IBackgroundJobClient jobs)
+/// <param name="jobs">The Hangfire client, asked for only when a publication is scheduled: creating it
+/// touches Hangfire's process-wide logging, which no page that merely reads should depend on.</param>
+public sealed class FlowReviewService(Database database, FlowDefinitionStore store, TimeProvider clock, Func<IBackgroundJobClient> jobs)
 {
     public const int MaxCommentLength = 500;
 
@@ -243,7 +245,7 @@ public sealed class FlowReviewService(Database database, FlowDefinitionStore sto
         }, ct);
         if (outcome.Done)
         {
-            jobs.Schedule<FlowReviewService>(j => j.PublishScheduledAsync(draftId), publishAt);
+            jobs().Schedule<FlowReviewService>(j => j.PublishScheduledAsync(draftId), publishAt);
         }
 
         return outcome;
