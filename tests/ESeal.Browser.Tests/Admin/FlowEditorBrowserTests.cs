@@ -45,6 +45,7 @@ public sealed class FlowEditorBrowserTests(PortalFixture portal)
             await analyst.Locator("#create-draft").ClickAsync();
             await Expect(analyst.Locator("#flow-notice")).ToContainTextAsync("已从发布版本创建草稿");
             await Expect(analyst.Locator(".flow-diagram-svg svg")).ToBeVisibleAsync(new() { Timeout = 15000 }); // mermaid drew under the CSP
+            await portal.ScreenshotAsync(analyst, "admin-flow-editor-new-draft");
 
             // As the analyst types: the PIN limit 6 is refused next to the field (htmx), then saving is refused too.
             await analyst.GetByLabel("PIN码连续错误上限").FillAsync("6");

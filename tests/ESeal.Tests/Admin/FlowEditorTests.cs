@@ -261,11 +261,7 @@ public sealed class FlowEditorTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    public void Dispose()
-    {
-        File.AppendAllLines("/tmp/flowlog.txt", web.Log.Failures.Select(f => f.ToString()!));
-        web.Dispose();
-    }
+    public void Dispose() => web.Dispose();
 }
 
 /// <summary>What the flow pages' tests share: the editor's form as the browser would post it, the stored draft, the audit trail.</summary>

@@ -301,11 +301,7 @@ public sealed class FlowReviewTests : IDisposable
         Assert.Null(await web.Services.GetRequiredService<Database>().ReadAsync(s => new AuditLog(s).FirstBrokenLinkAsync()));
     }
 
-    public void Dispose()
-    {
-        File.AppendAllLines("/tmp/flowlog.txt", web.Log.Failures.Select(f => f.ToString()!));
-        web.Dispose();
-    }
+    public void Dispose() => web.Dispose();
 
     /// <summary>The analyst creates a draft, sets 强制阅读秒数 and 说明正文, saves and submits it.</summary>
     private async Task<Guid> SubmittedDraftAsync(AdminClient analyst, string seconds = "8")

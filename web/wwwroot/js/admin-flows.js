@@ -7,7 +7,7 @@
   function draw() {
     var source = document.getElementById('flow-mermaid');
     var target = document.getElementById('flow-diagram');
-    if (!source || !target || !window.mermaid) {
+    if (!source || !target || !window.mermaid || !source.textContent.trim()) {
       return;
     }
     window.mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral', flowchart: { htmlLabels: false, useMaxWidth: false } });
@@ -20,6 +20,11 @@
       target.appendChild(holder);
       source.classList.add('visually-hidden');
     }).catch(function () {
+      // Mermaid leaves its error picture in the body; the text and the step list stay instead.
+      var leftover = document.getElementById('dflow-diagram-svg');
+      if (leftover) {
+        leftover.remove();
+      }
       target.classList.add('flow-diagram-failed');
     });
   }

@@ -150,7 +150,8 @@ public sealed class EditModel(FlowReviewService reviews) : PageModel
     public string PreviewUrl(string activityId, string size) =>
         $"/admin/flows/preview?definitionId={Uri.EscapeDataString(DefinitionId)}&version={Draft?.Row.Version}&step={Uri.EscapeDataString(activityId)}&state=default&size={size}";
 
-    public string Mermaid => WorkingDefinition is null ? string.Empty : MermaidDiagram.Render(WorkingDefinition);
+    // Left to right: a desk screen is wider than tall, and the steps read like the progress bar.
+    public string Mermaid => WorkingDefinition is null ? string.Empty : MermaidDiagram.Render(WorkingDefinition).Replace("flowchart TD", "flowchart LR", StringComparison.Ordinal);
 
     private async Task<IActionResult> AfterAsync(ReviewOutcome outcome, string done)
     {
@@ -227,7 +228,8 @@ public sealed class EditModel(FlowReviewService reviews) : PageModel
 
     private void BuildSteps(JsonObject root)
     {
-        WorkingDefinition = DefinitionValidator.Validate(root.ToJsonString()).Definition;
+        // Typed values the schema refuses give no model: the diagram and order stay those of the saved draft.
+        WorkingDefinition = DefinitionValidator.Validate(root.ToJsonString()).Definition ?? WorkingDefinition;
         var nodes = FlowForm.Activities(root).ToDictionary(a => (string?)a["id"] ?? string.Empty, StringComparer.Ordinal);
         var order = WorkingDefinition is null ? nodes.Keys.ToList() : FlowDiff.Ordered(WorkingDefinition).Select(a => a.Id).ToList();
         Steps = order.Where(nodes.ContainsKey).Select((id, i) =>
