@@ -57,7 +57,7 @@ public sealed class FlowEditorTests : IDisposable
         Assert.Contains("hx-post=\"/admin/flows/usbkey-bind/edit?handler=Field&amp;activity=reading&amp;input=seconds\"", html, StringComparison.Ordinal);
         Assert.Contains("/admin/flows/preview?definitionId=usbkey-bind&amp;version=2&amp;step=reading&amp;state=default&amp;size=kiosk", html, StringComparison.Ordinal);
         Assert.Contains("size=phone", html, StringComparison.Ordinal);
-        Assert.Contains("flowchart TD", html, StringComparison.Ordinal);
+        Assert.Contains("flowchart LR", html, StringComparison.Ordinal);
         Assert.Matches("<script src=\"/lib/mermaid/dist/mermaid.min.js\" integrity=\"sha384-[A-Za-z0-9+/=]+\"", html);
     }
 
