@@ -89,7 +89,27 @@ public sealed class FlowDefinitionRepository(ISqlSession db)
             new { definitionId, version, json, now },
             ct) == 1;
 
-    /// <summary>Every definition id that has a stored version (for `flows status`).</summary>
+    /// <summary>Every definition id that has a stored version.</summary>
     public Task<IReadOnlyList<string>> DefinitionIdsAsync(CancellationToken ct = default) =>
         db.QueryAsync<string>("SELECT DISTINCT definition_id FROM flow_definitions ORDER BY definition_id", null, ct);
+
+    /// <summary>Deletes a discarded draft; false when the version is published (or missing).</summary>
+    public async Task<bool> DeleteDraftAsync(string definitionId, int version, CancellationToken ct = default) =>
+        await db.ExecuteAsync(
+            "DELETE FROM flow_definitions WHERE definition_id = @definitionId AND version = @version AND is_published = 0",
+            new { definitionId, version },
+            ct) == 1;
+
+    /// <summary>
+    /// Gives a draft a new version number and the JSON stamped with it, so a rollback can be
+    /// published under the draft's old number and the draft stays the newest version.
+    /// </summary>
+    public async Task<bool> RenumberDraftAsync(string definitionId, int version, int newVersion, string json, CancellationToken ct = default) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE flow_definitions SET version = @newVersion, json = @json
+            WHERE definition_id = @definitionId AND version = @version AND is_published = 0
+            """,
+            new { definitionId, version, newVersion, json },
+            ct) == 1;
 }

@@ -128,4 +128,25 @@ public sealed class FlowInstanceRepository(ISqlSession db)
             """,
             new { id, variables, expectedVersion, now, running = FlowStatus.Running },
             ct) == 1;
+
+    /// <summary>How many instances are still running, per definition and version (for the flows page).</summary>
+    public Task<IReadOnlyList<RunningCount>> RunningCountsAsync(CancellationToken ct = default) =>
+        db.QueryAsync<RunningCount>(
+            """
+            SELECT definition_id, definition_version, COUNT(*) AS running
+            FROM flow_instances WHERE status = @running
+            GROUP BY definition_id, definition_version
+            """,
+            new { running = FlowStatus.Running },
+            ct);
+}
+
+/// <summary>Running instances of one definition version.</summary>
+public sealed record RunningCount
+{
+    public required string DefinitionId { get; init; }
+
+    public int DefinitionVersion { get; init; }
+
+    public long Running { get; init; }
 }

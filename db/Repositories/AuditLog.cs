@@ -36,6 +36,16 @@ public static class AuditKinds
     public const string KioskRevoked = "KioskRevoked";
     public const string HolderRevealed = "HolderRevealed";
 
+    // Flow drafts and their review (SPEC §8, issue 11): the data names the draft and sums up the difference.
+    public const string FlowDraftSaved = "FlowDraftSaved";
+    public const string FlowSubmitted = "FlowSubmitted";
+    public const string FlowApproved = "FlowApproved";
+    public const string FlowRejected = "FlowRejected";
+    public const string FlowPublishScheduled = "FlowPublishScheduled";
+    public const string FlowPublished = "FlowPublished";
+    public const string FlowRolledBack = "FlowRolledBack";
+    public const string FlowDraftDiscarded = "FlowDraftDiscarded";
+
     /// <summary>Every kind, for the auditor's filter.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(AuditKinds)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

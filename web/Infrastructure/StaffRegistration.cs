@@ -72,6 +72,12 @@ public static class StaffRegistration
             {
                 o.AddPolicy(area.Policy, p => p.AddAuthenticationSchemes(StaffPrincipal.Scheme).RequireAuthenticatedUser().RequireRole(area.Roles));
             }
+
+            // Pages inside an area that only one of its roles may use (flows: edit vs approve).
+            foreach (var (policy, roles) in ActionPolicies.All)
+            {
+                o.AddPolicy(policy, p => p.AddAuthenticationSchemes(StaffPrincipal.Scheme).RequireAuthenticatedUser().RequireRole(roles));
+            }
         });
 
         services.Configure<RazorPagesOptions>(o =>

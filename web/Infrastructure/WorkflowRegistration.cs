@@ -47,6 +47,11 @@ public static class WorkflowRegistration
         }
 
         services.AddSingleton<FlowDefinitionStore>();
+        services.AddTransient(sp => new FlowReviewService(
+            sp.GetRequiredService<Database>(),
+            sp.GetRequiredService<FlowDefinitionStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IBackgroundJobClient>));
         services.AddSingleton(sp => ActivityHandlers.Create(
             sp.GetRequiredService<MediumChangeCommands>(), sp.GetRequiredService<ProofVerifier>(), sp.GetRequiredService<IFaceVerificationProvider>()));
         services.AddSingleton<IFlowRuntime>(sp => new FlowRuntime(
@@ -150,6 +155,7 @@ public static class WorkflowRegistration
             jobs.AddOrUpdate<FlowJobs>("flows-forget-personal-data", j => j.ForgetEndedInstancesPersonalDataAsync(), Cron.Daily(3));
             jobs.AddOrUpdate<FlowJobs>("flows-face-timeouts", j => j.TimeOutFaceVerificationsAsync(), Cron.Minutely());
             jobs.AddOrUpdate<FlowJobs>("flows-deliver-outbox", j => j.DeliverOutboxAsync(), Cron.Minutely());
+            jobs.AddOrUpdate<FlowReviewService>("flows-publish-due", j => j.PublishDueAsync(), Cron.Minutely());
             AddCrlFetch(jobs, app.Services.GetRequiredService<ProofOptions>().Revocation);
         }
 

@@ -52,6 +52,17 @@ public sealed class FlowDefinitionStore(Database database, TimeProvider clock)
     public Task<IReadOnlyList<FlowDefinitionRow>> ListVersionsAsync(string definitionId, CancellationToken ct = default) =>
         database.ReadAsync(s => new FlowDefinitionRepository(s).ListVersionsAsync(definitionId, ct), ct);
 
+    /// <summary>Every definition with a stored version (for the back office's flow list).</summary>
+    public Task<IReadOnlyList<string>> ListDefinitionIdsAsync(CancellationToken ct = default) =>
+        database.ReadAsync(s => new FlowDefinitionRepository(s).DefinitionIdsAsync(ct), ct);
+
+    /// <summary>One stored version, draft or published, as its parsed definition (null when missing or no longer parses).</summary>
+    public async Task<(FlowDefinitionRow Row, FlowDefinition? Definition)?> GetVersionWithRowAsync(string definitionId, int version, CancellationToken ct = default)
+    {
+        var row = await database.ReadAsync(s => new FlowDefinitionRepository(s).GetAsync(definitionId, version, ct), ct);
+        return row is null ? null : (row, row.IsPublished ? Cache(row) : DefinitionValidator.Validate(row.Json).Definition);
+    }
+
     /// <summary>Stores a draft (shape checked; the full rules are applied on publish).</summary>
     public async Task<PublishOutcome> SaveDraftAsync(string json, string actor, CancellationToken ct = default)
     {

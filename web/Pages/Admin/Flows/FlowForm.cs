@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ESeal.Workflows.Flowcharts;
+using Microsoft.AspNetCore.Http;
+
+namespace ESeal.Web.Pages.Admin.Flows;
+
+/// <summary>One input of one step as the editor shows it: the catalog's label, range and choices, the value, its error.</summary>
+public sealed record FlowField(string ActivityId, InputSpec Input, string Value, string? Error, string DefinitionId)
+{
+    public string Name => FlowForm.FieldName(ActivityId, Input.Name);
+
+    public string ElementId => $"f-{ActivityId}-{Input.Name}";
+
+    public string ValidateUrl => $"/admin/flows/{DefinitionId}/edit?handler=Field&activity={Uri.EscapeDataString(ActivityId)}&input={Uri.EscapeDataString(Input.Name)}";
+
+    public bool Long => Input.Kind == InputKind.Text && (Value.Length > 40 || Input.Name is "body" or "message");
+
+    public string? Range => Input is { Kind: InputKind.Integer, Min: { } min, Max: { } max } ? $"{min.ToString(CultureInfo.InvariantCulture)}–{max.ToString(CultureInfo.InvariantCulture)}" : null;
+}
+
+/// <summary>
+/// The editor's form: field names, posted values written into the draft's JSON (as the catalog
+/// types them, so the validator judges what was typed), and the validator's problems placed next
+/// to the field they name.
+/// </summary>
+public static class FlowForm
+{
+    public const string Prefix = "in.";
+
+    private static readonly Dictionary<string, string> ChoiceLabels = new(StringComparer.Ordinal)
+    {
+        ["bind"] = "绑定",
+        ["unbind"] = "解绑",
+        ["claim"] = "手机端领取",
+        ["Kiosk"] = "自助终端",
+        ["Web"] = "网页",
+        ["Mobile"] = "手机",
+        ["success"] = "成功",
+        ["failure"] = "失败",
+    };
+
+    public static string FieldName(string activityId, string input) => $"{Prefix}{activityId}.{input}";
+
+    public static string ChoiceLabel(string value) => ChoiceLabels.TryGetValue(value, out var label) ? $"{label}（{value}）" : value;
+
+    /// <summary>Writes every posted input of a known step and known input into <paramref name="root"/>; returns the problems found before the validator (control characters).</summary>
+    public static List<ValidationProblem> Apply(JsonObject root, IFormCollection form)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(form);
+        var problems = new List<ValidationProblem>();
+        var activities = (root["root"]?["activities"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        foreach (var a in activities)
+        {
+            var id = (string?)a["id"] ?? string.Empty;
+            if (ActivityCatalog.Find((string?)a["type"] ?? string.Empty) is not { } spec)
+            {
+                continue;
+            }
+
+            foreach (var input in spec.Inputs)
+            {
+                var name = FieldName(id, input.Name);
+                if (!form.TryGetValue(name, out var values))
+                {
+                    continue;
+                }
+
+                if (input.Kind == InputKind.Boolean)
+                {
+                    a[input.Name] = values.Contains("true");
+                    continue;
+                }
+
+                var value = values.LastOrDefault() ?? string.Empty;
+                if (input.Kind == InputKind.Integer)
+                {
+                    var trimmed = value.Trim();
+                    a[input.Name] = int.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? JsonValue.Create(n) : JsonValue.Create(trimmed);
+                    continue;
+                }
+
+                if (value.Any(char.IsControl))
+                {
+                    problems.Add(new ValidationProblem(id, $"活动「{id}」（{spec.Label}）：「{input.Label}」（{input.Name}）中不能含有换行或其他控制字符，请写成一行。"));
+                }
+
+                a[input.Name] = value;
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>The problem that names this input of this step (the validator writes 「label」（name）), if any.</summary>
+    public static string? ErrorFor(IEnumerable<ValidationProblem> problems, string activityId, string input) =>
+        problems.FirstOrDefault(p => p.ActivityId == activityId && p.Message.Contains($"（{input}）", StringComparison.Ordinal))?.Message;
+
+    /// <summary>Problems of a step that no single field carries (graph and security rules).</summary>
+    public static IEnumerable<string> StepErrors(IEnumerable<ValidationProblem> problems, string activityId, ActivitySpec? spec) =>
+        problems.Where(p => p.ActivityId == activityId && (spec is null || !spec.Inputs.Any(i => p.Message.Contains($"（{i.Name}）", StringComparison.Ordinal)))).Select(p => p.Message);
+
+    public static string ValueOf(JsonObject activity, InputSpec input)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        ArgumentNullException.ThrowIfNull(input);
+        return activity[input.Name] switch
+        {
+            null => string.Empty,
+            JsonValue v when v.TryGetValue<string>(out var s) => s,
+            JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
+            JsonValue v when v.TryGetValue<int>(out var i) => i.ToString(CultureInfo.InvariantCulture),
+            var node => node.ToJsonString(),
+        };
+    }
+
+    public static JsonObject Parse(string json) => JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!.AsObject();
+
+    public static IEnumerable<JsonObject> Activities(JsonObject root) =>
+        (root["root"]?["activities"] as JsonArray)?.OfType<JsonObject>() ?? [];
+}
