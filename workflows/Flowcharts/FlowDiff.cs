@@ -129,6 +129,21 @@ public static class FlowDiff
             steps.Add(new StepChange(a.Id, a.Type, ActivityCatalog.Find(a.Type)?.Label ?? a.Type, StepChangeKind.Removed, oldOrder.GetValueOrDefault(a.Id), null, []));
         }
 
+        // The texts no step owns (DefinitionTexts) appear as one pseudo step, so a changed refusal or
+        // key-helper text is saved, audited and shown in the diff like any step's text.
+        var texts = DefinitionTexts.All
+            .Where(t => older.Texts.GetValueOrDefault(t.Name) != newer.Texts.GetValueOrDefault(t.Name))
+            .Select(t =>
+            {
+                var (o, n) = (older.Texts.GetValueOrDefault(t.Name) ?? string.Empty, newer.Texts.GetValueOrDefault(t.Name) ?? string.Empty);
+                return new FieldChange(t.Name, t.Label, o, n, Characters(o, n));
+            })
+            .ToList();
+        if (texts.Count > 0)
+        {
+            steps.Add(new StepChange(DefinitionTexts.Property, DefinitionTexts.Property, "全流程文字", StepChangeKind.Changed, null, null, texts));
+        }
+
         var oldConnections = older.Connections.Select(Key).ToHashSet();
         var newConnections = newer.Connections.Select(Key).ToHashSet();
         var connections = older.Connections.Where(c => !newConnections.Contains(Key(c))).Select(c => new ConnectionChange(false, c))

@@ -90,6 +90,32 @@ public sealed class FlowEditorTests : IDisposable
         Assert.Contains("reading.body（说明正文）：文字已修改", saved.Data, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_texts_no_step_owns_are_edited_in_the_same_form_and_a_bad_one_is_refused_next_to_its_field()
+    {
+        using var analyst = await AdminClient.SignedInAsync(web, "analyst");
+        await CreateDraftAsync(analyst);
+        var form = await analyst.GetHtmlAsync(EditUrl());
+        Assert.Contains("全流程文字", form, StringComparison.Ordinal);
+        Assert.Contains("id=\"f-_texts-helperUnreachableText\"", form, StringComparison.Ordinal);
+
+        // Tried: a control character in a shared text — refused, nothing saved, the typed value kept.
+        using var refused = await SaveAsync(analyst, f => f.With("in._texts.helperUnreachableText", "请联系\u0007工作人员"));
+        var refusedHtml = await refused.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("「PC客户端：无法连接」（helperUnreachableText）中不能含有换行或其他控制字符", refusedHtml, StringComparison.Ordinal);
+        Assert.Equal(DefinitionTexts.Defaults["helperUnreachableText"], (await DraftAsync(web)).Texts["helperUnreachableText"]);
+
+        using var saved = await SaveAsync(analyst, f => f.With("in._texts.helperUnreachableText", "无法连接本机客户端，请联系大厅工作人员。").With("in._texts.refusalTitle", "暂时不能继续"));
+
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var draft = await DraftAsync(web);
+        Assert.Equal("无法连接本机客户端，请联系大厅工作人员。", draft.Texts["helperUnreachableText"]);
+        Assert.Equal("暂时不能继续", draft.Texts["refusalTitle"]);
+        var audit = (await FlowAuditAsync(web)).Last();
+        Assert.Contains("texts.helperUnreachableText（PC客户端：无法连接）：文字已修改", audit.Data, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("in.pin.limit", "6", "「PIN码连续错误上限」（limit）不能大于 5，现在是 6。")]
     [InlineData("in.pin.limit", "0", "「PIN码连续错误上限」（limit）不能小于 1，现在是 0。")]
@@ -139,7 +165,15 @@ public sealed class FlowEditorTests : IDisposable
         Assert.Contains("value=\"6\"", partial, StringComparison.Ordinal);
         Assert.DoesNotContain("<html", partial, StringComparison.Ordinal);
 
+        // 3 is in range, but the PIN texts still say 连续5次: the consistency rule names both.
         fields = fields.With("in.pin.limit", "3");
+        using var threeRequest = new HttpRequestMessage(HttpMethod.Post, EditUrl() + "?handler=Field&activity=pin&input=limit") { Content = new FormUrlEncodedContent(fields) };
+        using var threeResponse = await analyst.Http.SendAsync(threeRequest);
+        var three = System.Net.WebUtility.HtmlDecode(await threeResponse.Content.ReadAsStringAsync());
+        Assert.Contains("has-error", three, StringComparison.Ordinal);
+        Assert.Contains("连续5次", three, StringComparison.Ordinal);
+
+        fields = fields.With("in.pin.limit", "5");
         using var fixedRequest = new HttpRequestMessage(HttpMethod.Post, EditUrl() + "?handler=Field&activity=pin&input=limit") { Content = new FormUrlEncodedContent(fields) };
         using var fixedResponse = await analyst.Http.SendAsync(fixedRequest);
         Assert.DoesNotContain("has-error", await fixedResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -39,6 +39,9 @@ public sealed class EditModel(FlowReviewService reviews) : PageModel
 
     public IReadOnlyList<FlowActivityView> Steps { get; private set; } = [];
 
+    /// <summary>The definition-level texts (refusals, frame, key helper errors), edited like a step's inputs.</summary>
+    public IReadOnlyList<FlowField> TextFields => Working is null ? [] : FlowForm.TextFields(Working, Problems, DefinitionId);
+
     public async Task<IActionResult> OnGetAsync(string? done)
     {
         if (!await LoadAsync())
@@ -107,6 +110,20 @@ public sealed class EditModel(FlowReviewService reviews) : PageModel
         if (!await LoadAsync() || Working is null)
         {
             return NotFound();
+        }
+
+        if (activity == FlowForm.TextsId)
+        {
+            var textProblems = FlowForm.Apply(Working, Request.Form);
+            textProblems.AddRange(DefinitionValidator.Validate(Working.ToJsonString()).Problems);
+            var textField = FlowForm.TextFields(Working, textProblems, DefinitionId).FirstOrDefault(f => f.Input.Name == input);
+            if (textField is null)
+            {
+                return NotFound();
+            }
+
+            Response.Headers.Vary = "HX-Request";
+            return Partial("_Field", textField);
         }
 
         var node = FlowForm.Activities(Working).FirstOrDefault(a => (string?)a["id"] == activity);

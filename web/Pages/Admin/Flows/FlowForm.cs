@@ -29,6 +29,9 @@ public static class FlowForm
 {
     public const string Prefix = "in.";
 
+    /// <summary>The pseudo step id under which the definition's texts block is edited (no activity id starts with "_").</summary>
+    public const string TextsId = "_texts";
+
     private static readonly Dictionary<string, string> ChoiceLabels = new(StringComparer.Ordinal)
     {
         ["bind"] = "绑定",
@@ -91,7 +94,50 @@ public static class FlowForm
             }
         }
 
+        ApplyTexts(root, form, problems);
         return problems;
+    }
+
+    /// <summary>The texts block (DefinitionTexts): refusals, the frame, the key helper's errors; one text field each.</summary>
+    private static void ApplyTexts(JsonObject root, IFormCollection form, List<ValidationProblem> problems)
+    {
+        foreach (var text in DefinitionTexts.All)
+        {
+            if (!form.TryGetValue(FieldName(TextsId, text.Name), out var values))
+            {
+                continue;
+            }
+
+            var value = values.LastOrDefault() ?? string.Empty;
+            if (value.Any(char.IsControl))
+            {
+                problems.Add(new ValidationProblem(null, $"全流程文字：「{text.Label}」（{text.Name}）中不能含有换行或其他控制字符，请写成一行。"));
+            }
+
+            if (root[DefinitionTexts.Property] is not JsonObject block)
+            {
+                block = new JsonObject();
+                root[DefinitionTexts.Property] = block;
+            }
+
+            block[text.Name] = value;
+        }
+    }
+
+    /// <summary>The texts of the working definition as editor fields, each with the problem that names it.</summary>
+    public static IReadOnlyList<FlowField> TextFields(JsonObject root, IEnumerable<ValidationProblem> problems, string definitionId)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        var block = root[DefinitionTexts.Property] as JsonObject;
+        var list = problems.ToList();
+        return DefinitionTexts.All
+            .Select(t => new FlowField(
+                TextsId,
+                t,
+                block?[t.Name] is JsonValue v && v.TryGetValue<string>(out var text) ? text : (string)t.Default,
+                list.FirstOrDefault(p => p.ActivityId is null && p.Message.Contains($"（{t.Name}）", StringComparison.Ordinal))?.Message,
+                definitionId))
+            .ToList();
     }
 
     /// <summary>The problem that names this input of this step (the validator writes 「label」（name）), if any.</summary>
