@@ -71,6 +71,7 @@ public sealed class PortalFixture : IAsyncLifetime
                 ["Database__ConnectionString"] = connectionString,
                 ["Demo__Seed"] = "true",
                 ["Web__KeyHelperOrigin"] = $"http://127.0.0.1:{helperPort}",
+                ["Web__MinKeyHelperVersion"] = "1.0.0", // the helper built from this tree is 1.0.0: every test passes the handshake
                 ["Flows__Proof__PublicOrigin"] = origin,
                 ["Flows__Proof__CaRootPaths__0"] = Pki.RootCa,
                 ["Flows__Proof__Revocation__CrlSources__0"] = Pki.RootCaCrl,

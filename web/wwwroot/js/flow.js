@@ -49,7 +49,7 @@
   // ---- 插入USBKEY: read the helper, post its answer; then follow its change events -------------
   function showHelperState(form, state) {
     form.querySelectorAll('[data-helper-state]').forEach((el) => {
-      if (['unreachable', 'lna-denied', 'reading'].includes(el.dataset.helperState)) {
+      if (['unreachable', 'lna-denied', 'reading', 'outdated', 'driver-missing'].includes(el.dataset.helperState)) {
         el.hidden = el.dataset.helperState !== state;
       }
     });
@@ -71,6 +71,10 @@
     const read = async () => {
       showHelperState(form, 'reading');
       try {
+        // Version handshake first: an outdated helper or one without its USBKEY driver is named as
+        // such, not reported as "no key". The refresh button checks again.
+        const problem = await window.ESealKeyHelper.check(form.dataset.minHelperVersion, controller.signal);
+        if (problem) { showHelperState(form, problem); return; }
         const answer = await window.ESealKeyHelper.tokens(null, controller.signal);
         post(answer);
       } catch (e) {

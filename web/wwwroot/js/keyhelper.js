@@ -31,7 +31,28 @@
     return body;
   }
 
+  // "1.2.3-dev.abc+sha" → [1, 2, 3]; what is not a number counts as 0.
+  const versionParts = (v) => String(v || '').split(/[-+]/)[0].split('.').slice(0, 3).map((p) => parseInt(p, 10) || 0);
+  const olderThan = (v, minimum) => {
+    const [a, b] = [versionParts(v), versionParts(minimum)];
+    for (let i = 0; i < 3; i += 1) {
+      if ((a[i] || 0) !== (b[i] || 0)) return (a[i] || 0) < (b[i] || 0);
+    }
+    return false;
+  };
+
   window.ESealKeyHelper = {
+    /**
+     * Asks the helper who it is before using it: 'outdated' below the portal's minimum version,
+     * 'driver-missing' when every configured PKCS#11 module failed to load, else null.
+     */
+    async check(minimum, signal) {
+      const info = await call('/v1/info', { signal });
+      if (minimum && olderThan(info.version, minimum)) return 'outdated';
+      const modules = Array.isArray(info.modules) ? info.modules : [];
+      if (modules.length > 0 && modules.every((m) => m && m.status === 'failed')) return 'driver-missing';
+      return null;
+    },
     /** The tokens now; with a version, waits (long poll) until the set differs from it. */
     tokens(changedSince, signal) {
       const query = changedSince ? '?changedSince=' + encodeURIComponent(changedSince) : '';
