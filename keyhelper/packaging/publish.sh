@@ -48,8 +48,10 @@ fi
 rm -rf "$out"; mkdir -p "$out"; out="$(cd "$out" && pwd)"
 case "$variant" in
   # Trimming alone drops the framework's ReadyToRun code (start 4 s, everything JIT-compiled): trim + R2R.
-  # Figures per variant: tests/ESeal.KeyHelper.Benchmarks/README.md.
-  trimmed) extra=(-p:PublishTrimmed=true -p:PublishReadyToRun=true) ;;
+  # Invariant globalization: the helper formats no culture-specific text (JSON, logs, PKCS#11 labels
+  # are UTF-8 as they are) and it keeps ICU out of memory: 58 MB instead of 61 MB RSS after 100
+  # signatures, the one variant under the 60 MB goal. Figures: tests/ESeal.KeyHelper.Benchmarks/README.md.
+  trimmed) extra=(-p:PublishTrimmed=true -p:PublishReadyToRun=true -p:InvariantGlobalization=true) ;;
   full) extra=() ;;
   *) echo "unknown variant $variant" >&2; exit 64 ;;
 esac
