@@ -67,39 +67,20 @@ public sealed class CertificateTrust
             return new(ProofFailure.NotValidNow, "证书不在有效期内。");
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
-        // Revocation is checked below against our own verified CRLs: on Linux X509Chain takes CRLs only
-        // from its per-user download cache (no API to supply them, dotnet/runtime#104690), and Online
-        // would fetch the distribution points the user's certificate names.
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        // The certificate comes from the user: never fetch the issuer URLs it names (SSRF, slow requests).
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = now.UtcDateTime;
-        chain.ChainPolicy.VerificationTimeIgnored = false;
-        try
+        // The one policy for chains to roots of our choosing (CustomRootChain, shared with the key
+        // helper's release verification): custom roots only, and no downloads — the certificate comes
+        // from the user, so the issuer URLs it names are never fetched (SSRF, slow requests).
+        // Revocation is ours, against verified CRLs: on Linux X509Chain takes CRLs only from its
+        // per-user download cache (no API to supply them, dotnet/runtime#104690).
+        CertificateTrustVerdict? revoked = null;
+        if (!ESeal.KeyHelper.Release.CustomRootChain.Build(certificate, roots, now, inspect: chain => revoked = RevocationOf(chain, now)))
         {
-            if (roots.Count == 0 || !chain.Build(certificate))
-            {
-                return new(ProofFailure.UntrustedChain, "证书不是由受信任的CA签发。");
-            }
-
-            var revoked = RevocationOf(chain, now);
-            if (revoked is not null)
-            {
-                return revoked;
-            }
+            return new(ProofFailure.UntrustedChain, "证书不是由受信任的CA签发。");
         }
-        finally
+
+        if (revoked is not null)
         {
-            foreach (var element in chain.ChainElements)
-            {
-                if (!ReferenceEquals(element.Certificate, certificate))
-                {
-                    element.Certificate.Dispose();
-                }
-            }
+            return revoked;
         }
 
         var usage = certificate.Extensions.OfType<X509KeyUsageExtension>().FirstOrDefault();
@@ -112,13 +93,12 @@ public sealed class CertificateTrust
     }
 
     /// <summary>Every certificate below the trust anchor against its issuer's CRL; null when none is revoked or unknown.</summary>
-    private CertificateTrustVerdict? RevocationOf(X509Chain chain, DateTimeOffset now)
+    private CertificateTrustVerdict? RevocationOf(IReadOnlyList<X509Certificate2> chain, DateTimeOffset now)
     {
-        var elements = chain.ChainElements;
         var unknown = false;
-        for (var i = 0; i < elements.Count - 1; i++)
+        for (var i = 0; i < chain.Count - 1; i++)
         {
-            switch (revocation.Check(elements[i].Certificate, elements[i + 1].Certificate, now))
+            switch (revocation.Check(chain[i], chain[i + 1], now))
             {
                 case RevocationStatus.Revoked:
                     return new(ProofFailure.Revoked, RevokedText);
