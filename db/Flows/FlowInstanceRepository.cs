@@ -8,6 +8,9 @@ public static class FlowStatus
     public const string Completed = "Completed";
     public const string Failed = "Failed";
     public const string Expired = "Expired";
+
+    /// <summary>Ended by its visitor: 取消办理, 结束办理, or the kiosk's idle countdown running out.</summary>
+    public const string Abandoned = "Abandoned";
 }
 
 /// <summary>A running or finished flow. Variables are a JSON object of strings and never hold a PIN.</summary>
@@ -97,6 +100,27 @@ public sealed class FlowInstanceRepository(ISqlSession db)
             WHERE id = @id AND status = @running AND expires_at <= @now AND version = @expectedVersion
             """,
             new { id, now, variables, expectedVersion, expired = FlowStatus.Expired, running = FlowStatus.Running },
+            ct) == 1;
+
+    /// <summary>
+    /// Ends a running instance as <paramref name="status"/> (Abandoned by its visitor, Expired when
+    /// found past its idle limit) and stores <paramref name="variables"/> (personal data erased) in
+    /// the same statement; false when it is not running or changed since <paramref name="expectedVersion"/>.
+    /// </summary>
+    public async Task<bool> EndAsync(Guid id, string status, DateTimeOffset now, string variables, int expectedVersion, CancellationToken ct = default) =>
+        await db.ExecuteAsync(
+            """
+            UPDATE flow_instances SET status = @status, variables = @variables, updated_at = @now, version = version + 1
+            WHERE id = @id AND status = @running AND version = @expectedVersion
+            """,
+            new { id, status, now, variables, expectedVersion, running = FlowStatus.Running },
+            ct) == 1;
+
+    /// <summary>Moves a running instance's idle limit on (the visitor answered 继续办理 or is typing); false when it is not running.</summary>
+    public async Task<bool> KeepAliveAsync(Guid id, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken ct = default) =>
+        await db.ExecuteAsync(
+            "UPDATE flow_instances SET expires_at = @expiresAt, updated_at = @now WHERE id = @id AND status = @running AND expires_at > @now",
+            new { id, now, expiresAt, running = FlowStatus.Running },
             ct) == 1;
 
     /// <summary>

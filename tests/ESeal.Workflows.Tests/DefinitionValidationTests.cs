@@ -90,10 +90,10 @@ public sealed class DefinitionValidationTests
         var d = Bind();
         var toDetect = Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "reading");
         toDetect["target"]!["activity"] = "pin";
-        var fromPin = Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "pin");
+        var fromPin = Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "pin" && c["source"]!["port"]!.GetValue<string>() == "Done");
         var afterPin = fromPin["target"]!["activity"]!.GetValue<string>();
         fromPin["target"]!["activity"] = "detectKey";
-        Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "chooseSeal")["target"]!["activity"] = afterPin;
+        Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "chooseSeal" && c["source"]!["port"]!.GetValue<string>() == "Done")["target"]!["activity"] = afterPin;
 
         var refusal = Refusal(d);
 
@@ -132,7 +132,41 @@ public sealed class DefinitionValidationTests
     {
         var d = Bind();
         Connections(d).Add(Connect("holder", "Skip", "success"));
-        Assert.Contains("活动「holder」（持章人信息）：没有名为「Skip」的出口，它的出口只有：Done。", Refusal(d), StringComparison.Ordinal);
+        Assert.Contains("活动「holder」（持章人信息）：没有名为「Skip」的出口，它的出口只有：Done、Back。", Refusal(d), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_step_without_its_back_port_is_valid_and_offers_no_back()
+    {
+        // 上一步 is optional: an analyst may take it away from a step.
+        var d = Bind();
+        Connections(d).Remove(Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "holder" && c["source"]!["port"]!.GetValue<string>() == "Back"));
+        var report = DefinitionValidator.Validate(d.ToJsonString());
+        Assert.Empty(report.Problems);
+        Assert.False(ESeal.Workflows.Runtime.FlowNavigation.CanGoBack(report.Definition!, "holder"));
+        Assert.True(ESeal.Workflows.Runtime.FlowNavigation.CanGoBack(report.Definition!, "chooseSeal"));
+    }
+
+    [Theory]
+    [InlineData("pin", "commit")] // "back" past the proofs straight into the commit
+    [InlineData("chooseSeal", "pin")] // forward, not back, and a proof at that
+    [InlineData("holder", "success")] // a result page
+    [InlineData("holder", "holder")] // itself
+    public void A_back_port_that_does_not_lead_to_an_earlier_page_is_refused(string from, string to)
+    {
+        var d = Bind();
+        Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == from && c["source"]!["port"]!.GetValue<string>() == "Back")["target"]!["activity"] = to;
+        Assert.Contains($"出口「Back」（上一步）连到了", Refusal(d), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_back_port_to_a_page_after_this_one_is_refused()
+    {
+        // holder → chooseSeal is forward: the flow never leads from chooseSeal back to holder's page first.
+        var d = Bind();
+        Connections(d).Remove(Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "chooseSeal" && c["source"]!["port"]!.GetValue<string>() == "Back"));
+        Connections(d).OfType<JsonObject>().Single(c => c["source"]!["activity"]!.GetValue<string>() == "holder" && c["source"]!["port"]!.GetValue<string>() == "Back")["target"]!["activity"] = "chooseSeal";
+        Assert.Contains("活动「holder」（持章人信息）：出口「Back」（上一步）连到了活动「chooseSeal」", Refusal(d), StringComparison.Ordinal);
     }
 
     [Fact]

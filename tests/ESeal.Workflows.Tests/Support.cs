@@ -241,10 +241,10 @@ public sealed class FlowHarness : IDisposable
         Assert.True(await Faces.CompleteAsync(view.Variables["faceTicket"], passed));
 
     /// <summary>Bind flow up to (not including) the PIN step.</summary>
-    public async Task<FlowView> BindToPinAsync(Guid sealId, X509Certificate2? leaf = null, string serial = TokenSerial, string owner = Owner)
+    public async Task<FlowView> BindToPinAsync(Guid sealId, X509Certificate2? leaf = null, string serial = TokenSerial, string owner = Owner, IReadOnlyDictionary<string, string>? initial = null)
     {
         leaf ??= TestPki.Instance.RsaLeaf;
-        var view = await Runtime.StartAsync(ShippedDefinitions.UsbKeyBind, owner);
+        var view = await Runtime.StartAsync(ShippedDefinitions.UsbKeyBind, owner, initial);
         Clock.Advance(TimeSpan.FromSeconds(5));
         view = await AdvanceAsync(view, [], owner);
         view = await AdvanceAsync(view, Input(("tokens", TokensJson(serial, leaf))), owner);

@@ -57,6 +57,9 @@ public sealed record ActivitySpec(string Type, string Label, ActivityRole Role, 
     public bool IsUserStep => Role is ActivityRole.UserStep or ActivityRole.PinProof or ActivityRole.FaceVerification or ActivityRole.Result;
 
     public InputSpec? Input(string name) => Inputs.FirstOrDefault(i => i.Name == name);
+
+    /// <summary>Ports the definition may leave unconnected (上一步: the page offers it only where it is connected).</summary>
+    public IReadOnlyList<string> OptionalPorts { get; init; } = [];
 }
 
 /// <summary>Port names shared by the activities.</summary>
@@ -64,6 +67,7 @@ public static class Ports
 {
     public const string Done = "Done";
     public const string Failed = "Failed";
+    /// <summary>上一步 (and, for the certificate list, a changed key): back to an earlier user step.</summary>
     public const string Back = "Back";
 }
 
@@ -157,7 +161,7 @@ public static class ActivityCatalog
             T("enterpriseNameLabel", "企业名称标签", "企业名称"),
             T("creditCodeLabel", "信用代码标签", "企业统一社会信用代码"),
             T("legalRepLabel", "法定代表人标签", "法定代表人"))),
-        new(HolderForm, "持章人信息", ActivityRole.UserStep, [Ports.Done], With("印章绑定确认",
+        new(HolderForm, "持章人信息", ActivityRole.UserStep, [Ports.Done, Ports.Back], With("印章绑定确认",
             T("title", "标题", "印章绑定确认"),
             T("enterpriseText", "企业说明（{enterprise}为企业名称）", "企业：{enterprise}", "enterprise"),
             T("legendText", "表单标题", "持章人信息"),
@@ -169,8 +173,8 @@ public static class ActivityCatalog
             T("phoneLabel", "联系电话标签", "联系电话"),
             T("nameRequiredText", "未填姓名时的文字", "请输入持章人姓名"),
             T("idTypeRequiredText", "未选证件类型时的文字", "请选择证件类型"),
-            T("buttonText", "按钮文字", "确认并进入下一步"))),
-        new(ChooseSeal, "选择印章", ActivityRole.UserStep, [Ports.Done], With("印章绑定确认",
+            T("buttonText", "按钮文字", "确认并进入下一步"))) { OptionalPorts = [Ports.Back] },
+        new(ChooseSeal, "选择印章", ActivityRole.UserStep, [Ports.Done, Ports.Back], With("印章绑定确认",
             new("purpose", InputKind.Choice, "用途", "bind", Choices: Purposes),
             T("title", "标题", "印章绑定确认"),
             T("enterpriseNameLabel", "企业名称标签", "企业名称"),
@@ -187,8 +191,8 @@ public static class ActivityCatalog
             T("continueText", "对话框继续按钮", "确认并进入下一步"),
             T("sealNotUnboundText", "领取时印章已绑定的文字", "该印章已绑定介质，请先解绑后再在手机端领取。"),
             T("keyNotBoundText", "解绑时USBKEY未绑定印章的文字", "该USBKEY未绑定印章，无需解绑。"),
-            T("buttonText", "按钮文字", "确认并进入下一步"))),
-        new(PinProof, "PIN码验证", ActivityRole.PinProof, [Ports.Done], With("印章绑定确认",
+            T("buttonText", "按钮文字", "确认并进入下一步"))) { OptionalPorts = [Ports.Back] },
+        new(PinProof, "PIN码验证", ActivityRole.PinProof, [Ports.Done, Ports.Back], With("印章绑定确认",
             new("action", InputKind.Choice, "签名用途", "bind", Choices: ["bind", "unbind"]),
             new("limit", InputKind.Integer, "PIN码连续错误上限", 5, 1, 5),
             new("nonceSeconds", InputKind.Integer, "一次性挑战有效秒数", 300, 30, 300),
@@ -205,7 +209,7 @@ public static class ActivityCatalog
             T("challengeInvalidText", "本次验证失效时的文字", "本次验证已失效，请重新输入PIN码。"),
             T("pageExpiredText", "页面过期时的文字", "页面已过期，请刷新页面后继续。"),
             T("networkErrorText", "网络异常时的文字", "网络异常，请稍后重试。"),
-            T("buttonText", "按钮文字", "确认并进入下一步"))),
+            T("buttonText", "按钮文字", "确认并进入下一步"))) { OptionalPorts = [Ports.Back] },
         new(LegalRepFaceVerification, "法定代表人身份验证", ActivityRole.FaceVerification, [Ports.Done], With("法定代表人身份验证",
             T("title", "标题", "法定代表人身份验证"),
             T("consentText", "说明1", "本业务需企业法定代表人本人确认同意，并完成身份验证；"),

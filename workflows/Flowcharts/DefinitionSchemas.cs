@@ -65,7 +65,7 @@ public static class DefinitionSchemas
 
     private static readonly Lazy<JsonSchema> TextsSchema = new(() => JsonSchema.FromJsonAsync(TextsSchemaJson()).GetAwaiter().GetResult());
 
-    /// <summary>The "texts" block: the known texts, each a string of at most 500 characters, nothing else.</summary>
+    /// <summary>The "texts" block: the known texts, each a string of at most 500 characters (the idle limits integers in range), nothing else.</summary>
     public static ICollection<ValidationError> ValidateTexts(JsonNode? texts) =>
         TextsSchema.Value.Validate(texts?.ToJsonString() ?? "{}");
 
@@ -74,7 +74,9 @@ public static class DefinitionSchemas
         var properties = new JsonObject();
         foreach (var t in DefinitionTexts.All)
         {
-            properties[t.Name] = new JsonObject { ["type"] = "string", ["maxLength"] = 500 };
+            properties[t.Name] = t.Kind == InputKind.Integer
+                ? new JsonObject { ["type"] = "integer", ["minimum"] = t.Min, ["maximum"] = t.Max }
+                : new JsonObject { ["type"] = "string", ["maxLength"] = 500 };
         }
 
         return new JsonObject

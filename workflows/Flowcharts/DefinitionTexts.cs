@@ -7,7 +7,8 @@ namespace ESeal.Workflows.Flowcharts;
 /// <summary>
 /// The definition's "texts" block: citizen-visible wording that no single step owns — refusals of
 /// the runtime, the frame around the steps, the key helper's error texts and the reasons a
-/// certificate or a signature is refused. Validated, defaulted and versioned like activity inputs.
+/// certificate or a signature is refused — and the few numbers the frame needs (the idle limits of
+/// a kiosk's session, SPEC §9). Validated, defaulted and versioned like activity inputs.
 /// </summary>
 public static class DefinitionTexts
 {
@@ -15,8 +16,33 @@ public static class DefinitionTexts
 
     private static InputSpec T(string name, string label, string value, params string[] placeholders) => new(name, InputKind.Text, label, value) { Placeholders = placeholders };
 
+    private static InputSpec N(string name, string label, int value, int min, int max) => new(name, InputKind.Integer, label, value, min, max);
+
+    /// <summary>Seconds without input before a kiosk asks "您还在办理吗？" (SPEC §9).</summary>
+    public const string KioskIdleSeconds = "kioskIdleSeconds";
+
+    /// <summary>The same for other browsers (desktops keep a longer limit with the same warning).</summary>
+    public const string DesktopIdleSeconds = "desktopIdleSeconds";
+
+    /// <summary>How long the warning counts down before the flow ends.</summary>
+    public const string IdleWarningSeconds = "idleWarningSeconds";
+
     public static IReadOnlyList<InputSpec> All { get; } =
     [
+        N(KioskIdleSeconds, "自助终端无操作多少秒后提醒", 120, 30, 900),
+        N(DesktopIdleSeconds, "其他浏览器无操作多少秒后提醒", 900, 120, 3600),
+        N(IdleWarningSeconds, "提醒后倒计时秒数（无应答则结束办理）", 30, 10, 120),
+        T("idleTitle", "无操作提醒的标题", "您还在办理吗？"),
+        T("idleCountdownText", "无操作提醒的倒计时（{seconds}为剩余秒数）", "{seconds}秒后将结束本次办理并返回首页，已填写的信息将被清除。", "seconds"),
+        T("idleContinueText", "无操作提醒的“继续办理”按钮", "继续办理"),
+        T("idleEndText", "无操作提醒的“结束办理”按钮", "结束办理"),
+        T("cancelFlowText", "每一步的“取消办理”按钮", "取消办理"),
+        T("cancelConfirmTitle", "取消办理确认框的标题", "确定取消办理吗？"),
+        T("cancelConfirmText", "取消办理确认框的说明", "取消后本次办理结束，已填写的信息将被清除，需要从首页重新开始。"),
+        T("cancelConfirmButtonText", "取消办理确认框的确认按钮", "确定取消办理"),
+        T("dialogCancelText", "对话框的“取消”按钮", "取消"),
+        T("backText", "“上一步”按钮", "上一步"),
+        T("idleExpiredText", "超时未操作后再提交", "您长时间未操作，本次办理已结束，已填写的信息已清除，请从首页重新开始。"),
         T("refusalTitle", "无法继续时的标题", "无法继续办理"),
         T("refusalContinueText", "无法继续时的“继续办理”按钮", "继续办理"),
         T("refusalHomeText", "无法继续时的“返回首页”按钮", "返回首页"),
@@ -55,8 +81,15 @@ public static class DefinitionTexts
 
     public static InputSpec? Find(string name) => All.FirstOrDefault(t => t.Name == name);
 
-    /// <summary>The block with every default, for pages that know no definition (an unknown instance).</summary>
-    public static IReadOnlyDictionary<string, string> Defaults { get; } = All.ToDictionary(t => t.Name, t => (string)t.Default, StringComparer.Ordinal);
+    /// <summary>The block with every default, for pages that know no definition (an unknown instance). Numbers as invariant text.</summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = All.ToDictionary(t => t.Name, t => Convert.ToString(t.Default, System.Globalization.CultureInfo.InvariantCulture)!, StringComparer.Ordinal);
+
+    /// <summary>A number of the block (the idle limits); its default when missing or not a number.</summary>
+    public static int Number(IReadOnlyDictionary<string, string> texts, string key)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return int.TryParse(Get(texts, key), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : (int)Find(key)!.Default;
+    }
 
     /// <summary>Fills missing texts with their defaults; leaves unknown or mistyped ones for the schema to report.</summary>
     internal static void FillDefaults(JsonObject root)
@@ -87,6 +120,7 @@ public static class DefinitionTexts
             RefusalReason.Finished => "finishedText",
             RefusalReason.ConcurrentChange => "concurrentChangeText",
             RefusalReason.NotThisStep => "notThisStepText",
+            RefusalReason.IdleExpired => "idleExpiredText",
             _ => null,
         };
         return key is null ? string.Empty : Get(texts, key);

@@ -65,7 +65,7 @@ public static class DefinitionValidator
 
         foreach (var e in DefinitionSchemas.ValidateTexts(root[DefinitionTexts.Property]))
         {
-            problems.Add(new ValidationProblem(null, $"全流程文字（{DefinitionTexts.Property}）：{DescribeText(e)}"));
+            problems.Add(new ValidationProblem(null, $"全流程文字（{DefinitionTexts.Property}）：{DescribeText(root[DefinitionTexts.Property], e)}"));
         }
 
         if (problems.Count > 0)
@@ -117,7 +117,7 @@ public static class DefinitionValidator
 
         foreach (var a in d.Activities)
         {
-            foreach (var port in specs[a.Id].Ports.Where(p => d.Next(a.Id, p) is null))
+            foreach (var port in specs[a.Id].Ports.Where(p => d.Next(a.Id, p) is null && !specs[a.Id].OptionalPorts.Contains(p)))
             {
                 problems.Add(new ValidationProblem(a.Id, $"{Name(d, a.Id)}：出口「{port}」没有连到任何下一步。"));
             }
@@ -166,6 +166,16 @@ public static class DefinitionValidator
             foreach (var a in d.Activities.Where(a => reachable.Contains(a.Id) && !reachesResult.Contains(a.Id)))
             {
                 problems.Add(new ValidationProblem(a.Id, $"{Name(d, a.Id)}：从这里出发的路径到不了任何结果页（ESeal.Result），用户会被困在流程中。"));
+            }
+        }
+
+        // 上一步 goes back to a page the visitor has already passed: a user step (not a proof, a
+        // commit or a result) from which the flow leads forward to this one again.
+        foreach (var back in d.Connections.Where(c => c.SourcePort == Ports.Back))
+        {
+            if (specs[back.TargetActivity].Role != ActivityRole.UserStep || !Reach(back.TargetActivity, next, _ => true).Contains(back.SourceActivity) || back.TargetActivity == back.SourceActivity)
+            {
+                problems.Add(new ValidationProblem(back.SourceActivity, $"{Name(d, back.SourceActivity)}：出口「{Ports.Back}」（上一步）连到了{Name(d, back.TargetActivity)}，但上一步只能回到此前经过的普通页面（不能是PIN码验证、身份验证、提交或结果页，也不能是自己）。"));
             }
         }
 
@@ -351,12 +361,17 @@ public static class DefinitionValidator
         };
     }
 
-    private static string DescribeText(ValidationError e)
+    private static string DescribeText(JsonNode? block, ValidationError e)
     {
         var name = e.Property ?? string.Empty;
-        var label = DefinitionTexts.Find(name) is { } t ? $"「{t.Label}」（{name}）" : $"「{name}」";
+        var text = DefinitionTexts.Find(name);
+        var label = text is { } t ? $"「{t.Label}」（{name}）" : $"「{name}」";
+        var value = (block as JsonObject)?[name]?.ToJsonString() ?? "空";
         return e.Kind switch
         {
+            ValidationErrorKind.NumberTooSmall => $"{label}不能小于 {text?.Min?.ToString(CultureInfo.InvariantCulture)}，现在是 {value}。",
+            ValidationErrorKind.NumberTooBig => $"{label}不能大于 {text?.Max?.ToString(CultureInfo.InvariantCulture)}，现在是 {value}。",
+            ValidationErrorKind.IntegerExpected => $"{label}应是一个整数，现在是 {value}。",
             ValidationErrorKind.NoAdditionalPropertiesAllowed => $"没有名为「{name}」的文字，请检查拼写。可用的有：{string.Join("、", DefinitionTexts.All.Select(i => i.Name))}。",
             ValidationErrorKind.StringExpected => $"{label}应是一段文字（用双引号括起来）。",
             ValidationErrorKind.StringTooLong => $"{label}太长了（最多500个字）。",

@@ -156,7 +156,7 @@ public static class FlowDefinitionJson
             Name = root["name"]!.GetValue<string>(),
             Activities = activities,
             Connections = connections,
-            Texts = (root[DefinitionTexts.Property] as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? string.Empty, StringComparer.Ordinal),
+            Texts = (root[DefinitionTexts.Property] as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var text) ? text : kv.Value?.ToJsonString() ?? string.Empty, StringComparer.Ordinal),
             Json = root.ToJsonString(Indented),
         };
     }

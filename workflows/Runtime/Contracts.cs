@@ -7,8 +7,12 @@ public sealed class FlowSettings
 {
     public const string Section = "Flows";
 
-    /// <summary>An instance idle this long is expired by the background job.</summary>
-    public int InstanceIdleMinutes { get; set; } = 30;
+    /// <summary>
+    /// Added to a definition's idle limit (idle seconds + warning seconds) before the server refuses a
+    /// step: the page's own countdown ends the flow first, and a request in flight when it reaches
+    /// zero is not refused for a second's difference.
+    /// </summary>
+    public int IdleGraceSeconds { get; set; } = 15;
 }
 
 public enum ResumeKind
@@ -33,6 +37,9 @@ public enum RefusalReason
     Finished,
     ConcurrentChange,
     NotThisStep,
+
+    /// <summary>The instance was idle past its limit (the page was left alone): it has ended.</summary>
+    IdleExpired,
 }
 
 /// <summary>
@@ -60,6 +67,12 @@ public sealed record FlowView(
 
     /// <summary>The progress bar's stages of this definition version and the current one.</summary>
     public FlowStageMap? Stages { get; init; }
+
+    /// <summary>The definition connects this step's Back port: the page offers 上一步.</summary>
+    public bool CanGoBack { get; init; }
+
+    /// <summary>Started on an enrolled hall kiosk (the channel recorded at start).</summary>
+    public bool IsKiosk => Variables.TryGetValue("channel", out var channel) && channel == "Kiosk";
 }
 
 /// <summary>Texts: the instance's definition texts when the instance is known, else the defaults.</summary>
@@ -113,6 +126,16 @@ public interface IFlowRuntime
     Task<FlowRead> GetAsync(Guid instanceId, string ownerSession, CancellationToken ct = default);
 
     Task<ResumeResult> ResumeAsync(Guid instanceId, string ownerSession, string stepToken, IReadOnlyDictionary<string, string> input, CancellationToken ct = default);
+
+    /// <summary>
+    /// The visitor ends the flow (取消办理, 结束办理, the idle countdown, or leaving a finished flow):
+    /// a running instance becomes Abandoned with its personal data erased. Only the owner can; true
+    /// when this call ended it, false when it was not running (already finished, or not theirs).
+    /// </summary>
+    Task<bool> EndAsync(Guid instanceId, string ownerSession, CancellationToken ct = default);
+
+    /// <summary>继续办理, or input on the page: moves the server's idle limit on. False when the flow is no longer running (or not theirs).</summary>
+    Task<bool> KeepAliveAsync(Guid instanceId, string ownerSession, CancellationToken ct = default);
 
     /// <summary>Issues the one-time nonce and the context string for the current PinProof step.</summary>
     Task<PinChallengeResult> IssuePinChallengeAsync(Guid instanceId, string ownerSession, string stepToken, CancellationToken ct = default);

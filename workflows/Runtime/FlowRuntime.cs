@@ -83,7 +83,7 @@ public sealed class FlowRuntime : IFlowRuntime
             NotBefore = state.NotBefore,
             CreatedAt = now,
             UpdatedAt = now,
-            ExpiresAt = now.AddMinutes(settings.InstanceIdleMinutes),
+            ExpiresAt = IdleLimit(definition, variables, now),
         };
         await database.InTransactionAsync(
             async s =>
@@ -111,6 +111,20 @@ public sealed class FlowRuntime : IFlowRuntime
         }
 
         var definition = await DefinitionOf(row, ct);
+        if (IsIdlePastLimit(row, clock.GetUtcNow()))
+        {
+            await EndRowAsync(row, FlowStatus.Expired, ct);
+            row = row with { Status = FlowStatus.Expired };
+        }
+
+        if (row.Status is FlowStatus.Expired or FlowStatus.Abandoned)
+        {
+            // A flow left alone or ended by its visitor shows nothing of itself, only that it has ended
+            // (a finished one keeps its result page, which shows the masked facts of what was done).
+            var reason = row.Status == FlowStatus.Expired ? RefusalReason.IdleExpired : RefusalReason.Finished;
+            return new FlowRead(null, reason, DefinitionTexts.For(definition.Texts, reason)) { Texts = definition.Texts };
+        }
+
         return new FlowRead(await ViewAsync(row, definition, ct), RefusalReason.None, null);
     }
 
@@ -120,6 +134,11 @@ public sealed class FlowRuntime : IFlowRuntime
         var row = await LoadAsync(instanceId, ct);
         var now = clock.GetUtcNow();
         var refusal = Check(row, ownerSession, stepToken, now);
+        if (refusal == RefusalReason.IdleExpired)
+        {
+            await EndRowAsync(row!, FlowStatus.Expired, ct);
+        }
+
         if (refusal != RefusalReason.None)
         {
             return ResumeResult.Refuse(refusal, row is null ? null : (await DefinitionOf(row, ct)).Texts);
@@ -130,7 +149,12 @@ public sealed class FlowRuntime : IFlowRuntime
         var values = Parse(row.Variables);
         var variables = new FlowVariables(values);
         var context = Context(row.Id, ownerSession, definition, activity, input, variables, now, row.NotBefore, ct);
-        var result = await handlers[activity.Type].RunAsync(context);
+
+        // 上一步 follows the step's Back port where the definition connects one; the step's own
+        // handler does not run (nothing of this step is taken), the step it leads to is entered anew.
+        var result = FlowNavigation.IsBack(input) && definition.Next(activity.Id, Ports.Back) is not null
+            ? StepResult.Next(Ports.Back)
+            : await handlers[activity.Type].RunAsync(context);
 
         if (result.Port is null)
         {
@@ -138,7 +162,7 @@ public sealed class FlowRuntime : IFlowRuntime
             // count, a face retry); the step token stays so the page can go on.
             if (context.Changed)
             {
-                var stayRow = row with { Variables = JsonSerializer.Serialize(values), NotBefore = context.NotBefore, UpdatedAt = now, ExpiresAt = now.AddMinutes(settings.InstanceIdleMinutes) };
+                var stayRow = row with { Variables = JsonSerializer.Serialize(values), NotBefore = context.NotBefore, UpdatedAt = now, ExpiresAt = IdleLimit(definition, variables, now) };
                 if (!await SaveAsync(stayRow, row.Version, context.Deferred, ct))
                 {
                     return ResumeResult.Refuse(RefusalReason.ConcurrentChange, definition.Texts);
@@ -161,7 +185,7 @@ public sealed class FlowRuntime : IFlowRuntime
             Variables = JsonSerializer.Serialize(values),
             NotBefore = state.NotBefore,
             UpdatedAt = now,
-            ExpiresAt = now.AddMinutes(settings.InstanceIdleMinutes),
+            ExpiresAt = IdleLimit(definition, variables, now),
         };
         if (!await SaveAsync(next, row.Version, state.Deferred, ct))
         {
@@ -182,6 +206,11 @@ public sealed class FlowRuntime : IFlowRuntime
         var row = await LoadAsync(instanceId, ct);
         var now = clock.GetUtcNow();
         var refusal = Check(row, ownerSession, stepToken, now);
+        if (refusal == RefusalReason.IdleExpired)
+        {
+            await EndRowAsync(row!, FlowStatus.Expired, ct);
+        }
+
         var definition = refusal == RefusalReason.None ? await DefinitionOf(row!, ct) : null;
         var activity = definition?.Activity(row!.CurrentActivityId!);
         if (refusal == RefusalReason.None && activity?.Type != ActivityCatalog.PinProof)
@@ -199,12 +228,68 @@ public sealed class FlowRuntime : IFlowRuntime
         var variables = new FlowVariables(values);
         var context = Context(row.Id, ownerSession, definition!, activity!, new Dictionary<string, string>(), variables, now, row.NotBefore, ct);
         var challenge = await Activities.PinProof.PinProofHandler.IssueAsync(context);
-        if (context.Changed && !await SaveAsync(row with { Variables = JsonSerializer.Serialize(values), UpdatedAt = now, ExpiresAt = now.AddMinutes(settings.InstanceIdleMinutes) }, row.Version, context.Deferred, ct))
+        if (context.Changed && !await SaveAsync(row with { Variables = JsonSerializer.Serialize(values), UpdatedAt = now, ExpiresAt = IdleLimit(definition!, variables, now) }, row.Version, context.Deferred, ct))
         {
             return new PinChallengeResult(RefusalReason.ConcurrentChange, DefinitionTexts.For(definition!.Texts, RefusalReason.ConcurrentChange), null, null, null, null, null, 0, false);
         }
 
         return challenge;
+    }
+
+    public async Task<bool> EndAsync(Guid instanceId, string ownerSession, CancellationToken ct = default)
+    {
+        var row = await LoadAsync(instanceId, ct);
+        if (row is null || !SameOwner(row, ownerSession) || row.Status != FlowStatus.Running)
+        {
+            return false;
+        }
+
+        return await EndRowAsync(row, IsIdlePastLimit(row, clock.GetUtcNow()) ? FlowStatus.Expired : FlowStatus.Abandoned, ct);
+    }
+
+    public async Task<bool> KeepAliveAsync(Guid instanceId, string ownerSession, CancellationToken ct = default)
+    {
+        var row = await LoadAsync(instanceId, ct);
+        var now = clock.GetUtcNow();
+        if (row is null || !SameOwner(row, ownerSession) || row.Status != FlowStatus.Running)
+        {
+            return false;
+        }
+
+        if (IsIdlePastLimit(row, now))
+        {
+            await EndRowAsync(row, FlowStatus.Expired, ct);
+            return false;
+        }
+
+        var definition = await DefinitionOf(row, ct);
+        return await database.InTransactionAsync(s => new FlowInstanceRepository(s).KeepAliveAsync(row.Id, now, IdleLimit(definition, new FlowVariables(Parse(row.Variables)), now), ct), ct);
+    }
+
+    /// <summary>
+    /// When the server stops accepting steps: the definition's idle seconds for this channel (a
+    /// kiosk's are short, SPEC §9), the warning's countdown and a little grace. Every save and every
+    /// 继续办理 moves it on; the minutely job expires what is past it.
+    /// </summary>
+    private DateTimeOffset IdleLimit(FlowDefinition definition, FlowVariables variables, DateTimeOffset now)
+    {
+        var idle = DefinitionTexts.Number(definition.Texts, variables["channel"] == "Kiosk" ? DefinitionTexts.KioskIdleSeconds : DefinitionTexts.DesktopIdleSeconds);
+        return now.AddSeconds(idle + DefinitionTexts.Number(definition.Texts, DefinitionTexts.IdleWarningSeconds) + settings.IdleGraceSeconds);
+    }
+
+    private static bool IsIdlePastLimit(FlowInstanceRow row, DateTimeOffset now) => row.Status == FlowStatus.Running && row.ExpiresAt <= now;
+
+    /// <summary>Ends a running instance (Abandoned or Expired), erasing its personal data in the same statement.</summary>
+    private async Task<bool> EndRowAsync(FlowInstanceRow row, string status, CancellationToken ct)
+    {
+        var ended = await database.InTransactionAsync(s => new FlowInstanceRepository(s).EndAsync(row.Id, status, clock.GetUtcNow(), FlowVars.ForgetPersonal(row.Variables), row.Version, ct), ct);
+        if (ended)
+        {
+            // As at any end: the erased values are still in earlier WAL frames; best effort now, the minutely job retries.
+            await database.TruncateWriteAheadLogAsync(ct);
+        }
+
+        return ended;
     }
 
     /// <summary>
@@ -229,6 +314,11 @@ public sealed class FlowRuntime : IFlowRuntime
         if (row.Status != FlowStatus.Running)
         {
             return RefusalReason.Finished;
+        }
+
+        if (IsIdlePastLimit(row, now))
+        {
+            return RefusalReason.IdleExpired;
         }
 
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(row.StepToken), Encoding.ASCII.GetBytes(stepToken ?? string.Empty)))
@@ -322,6 +412,7 @@ public sealed class FlowRuntime : IFlowRuntime
         {
             Texts = definition.Texts,
             Stages = stages.GetValue(definition, FlowStages.Of),
+            CanGoBack = row.Status == FlowStatus.Running && FlowNavigation.CanGoBack(definition, activity.Id),
         };
     }
 

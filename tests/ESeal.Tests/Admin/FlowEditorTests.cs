@@ -124,6 +124,8 @@ public sealed class FlowEditorTests : IDisposable
     [InlineData("in.reading.seconds", "99999999999", "「强制阅读秒数」（seconds）应是一个整数")]
     [InlineData("in.reading.body", "响铃\u0007", "「说明正文」（body）中不能含有换行或其他控制字符")]
     [InlineData("in.detectKey.purpose", "steal", "「用途」（purpose）只能是 bind、unbind 之一")]
+    [InlineData("in._texts.kioskIdleSeconds", "10", "「自助终端无操作多少秒后提醒」（kioskIdleSeconds）不能小于 30，现在是 10。")]
+    [InlineData("in._texts.idleWarningSeconds", "三十", "「提醒后倒计时秒数（无应答则结束办理）」（idleWarningSeconds）应是一个整数")]
     public async Task An_invalid_value_is_refused_next_to_the_field_nothing_is_saved_and_what_was_typed_stays(string field, string value, string message)
     {
         using var analyst = await AdminClient.SignedInAsync(web, "analyst");

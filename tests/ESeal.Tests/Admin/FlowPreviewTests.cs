@@ -151,7 +151,7 @@ public sealed partial class FlowPreviewTests(AdminWebFixture web) : IClassFixtur
             }
         }
 
-        marked["texts"] = new JsonObject(DefinitionTexts.All.Select(t => KeyValuePair.Create(t.Name, (JsonNode?)JsonValue.Create($"⟦texts.{t.Name}⟧"))));
+        marked["texts"] = new JsonObject(DefinitionTexts.All.Where(t => t.Kind == InputKind.Text).Select(t => KeyValuePair.Create(t.Name, (JsonNode?)JsonValue.Create($"⟦texts.{t.Name}⟧"))));
         var saved = await web.Factory.Services.GetRequiredService<FlowDefinitionStore>().SaveDraftAsync(marked.ToJsonString(), "test");
         Assert.NotNull(saved.Version);
         var definition = saved.Report.Definition!;

@@ -109,15 +109,24 @@ public static class FlowForm
             }
 
             var value = values.LastOrDefault() ?? string.Empty;
-            if (value.Any(char.IsControl))
-            {
-                problems.Add(new ValidationProblem(null, $"全流程文字：「{text.Label}」（{text.Name}）中不能含有换行或其他控制字符，请写成一行。"));
-            }
-
             if (root[DefinitionTexts.Property] is not JsonObject block)
             {
                 block = new JsonObject();
                 root[DefinitionTexts.Property] = block;
+            }
+
+            // The idle limits are numbers: a number goes in as one, anything else as typed, so the
+            // schema refuses it with the label and range next to the field.
+            if (text.Kind == InputKind.Integer)
+            {
+                var trimmed = value.Trim();
+                block[text.Name] = int.TryParse(trimmed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? JsonValue.Create(n) : JsonValue.Create(trimmed);
+                continue;
+            }
+
+            if (value.Any(char.IsControl))
+            {
+                problems.Add(new ValidationProblem(null, $"全流程文字：「{text.Label}」（{text.Name}）中不能含有换行或其他控制字符，请写成一行。"));
             }
 
             block[text.Name] = value;
@@ -134,7 +143,7 @@ public static class FlowForm
             .Select(t => new FlowField(
                 TextsId,
                 t,
-                block?[t.Name] is JsonValue v && v.TryGetValue<string>(out var text) ? text : (string)t.Default,
+                block?[t.Name] is JsonValue v ? ValueOf(v) : Convert.ToString(t.Default, CultureInfo.InvariantCulture)!,
                 list.FirstOrDefault(p => p.ActivityId is null && p.Message.Contains($"（{t.Name}）", StringComparison.Ordinal))?.Message,
                 definitionId))
             .ToList();
@@ -152,15 +161,16 @@ public static class FlowForm
     {
         ArgumentNullException.ThrowIfNull(activity);
         ArgumentNullException.ThrowIfNull(input);
-        return activity[input.Name] switch
-        {
-            null => string.Empty,
-            JsonValue v when v.TryGetValue<string>(out var s) => s,
-            JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
-            JsonValue v when v.TryGetValue<int>(out var i) => i.ToString(CultureInfo.InvariantCulture),
-            var node => node.ToJsonString(),
-        };
+        return activity[input.Name] is { } node ? ValueOf(node) : string.Empty;
     }
+
+    private static string ValueOf(JsonNode node) => node switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
+        JsonValue v when v.TryGetValue<int>(out var i) => i.ToString(CultureInfo.InvariantCulture),
+        _ => node.ToJsonString(),
+    };
 
     public static JsonObject Parse(string json) => JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!.AsObject();
 
