@@ -154,6 +154,24 @@ public sealed class PortalFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
+    /// <summary>
+    /// A page in a browser that staff enrolled as a hall kiosk (as /admin/kiosks/enroll does: a kiosk
+    /// row holding the hash of the secret, the browser holding id and secret in the kiosk cookie).
+    /// </summary>
+    public async Task<IPage> NewKioskPageAsync(BrowserNewContextOptions options, string name)
+    {
+        var id = Guid.NewGuid();
+        var secret = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(secret)));
+        await Database.InTransactionAsync(s => new ESeal.Db.Kiosks.KioskRepository(s).AddAsync(new ESeal.Db.Kiosks.Kiosk
+        {
+            Id = id, Hall = "测试大厅", Name = name, TokenHash = hash, EnrolledAt = DateTimeOffset.UtcNow, EnrolledBy = "test-setup",
+        }));
+        var context = await Browser.NewContextAsync(options);
+        await context.AddCookiesAsync([new Cookie { Name = "__Host-eseal.kiosk", Value = $"{id:N}.{secret}", Url = BaseUri.ToString(), Secure = true, HttpOnly = true, SameSite = SameSiteAttribute.Lax }]);
+        return await context.NewPageAsync();
+    }
+
     public async Task ScreenshotAsync(IPage page, string name)
     {
         ArgumentNullException.ThrowIfNull(page);

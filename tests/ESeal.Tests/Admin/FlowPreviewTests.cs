@@ -181,6 +181,7 @@ public sealed partial class FlowPreviewTests(AdminWebFixture web) : IClassFixtur
     [Theory]
     [InlineData("/js/flow.js")]
     [InlineData("/js/keyhelper.js")]
+    [InlineData("/js/session.js")]
     public async Task The_flow_scripts_hold_no_citizen_text(string script)
     {
         using var client = AdminClient.Anonymous(web.Factory);

@@ -5,8 +5,9 @@ namespace ESeal.Web.Infrastructure.Security;
 /// <summary>
 /// A random id per browser, kept in an HttpOnly SameSite=Strict cookie. A flow instance belongs to
 /// the session that started it: another browser cannot continue it. On a shared kiosk the cookie
-/// lives until the browser restarts, so kiosks should restart the browser between users (kiosk
-/// mode's usual session reset); the flow itself also expires when abandoned.
+/// lives until the browser restarts; so every flow that ends there (finished, cancelled or idle, SPEC
+/// §9) gives the browser a new id with <see cref="Renew"/>: the next visitor cannot reach the last
+/// one's flow even by its URL.
 /// </summary>
 public static class BrowserSession
 {
@@ -18,20 +19,31 @@ public static class BrowserSession
         var id = context.Request.Cookies[CookieName];
         if (id is null || id.Length != 43)
         {
-            id = Base64Url(RandomNumberGenerator.GetBytes(32));
-            context.Response.Cookies.Append(CookieName, id, new CookieOptions
-            {
-                HttpOnly = true,
-                SameSite = SameSiteMode.Strict,
-                Secure = context.Request.IsHttps,
-                IsEssential = true,
-                Path = "/",
-            });
+            Renew(context);
+        }
+        else
+        {
+            context.Items[ItemKey] = id;
         }
 
-        context.Items[ItemKey] = id;
         await next(context);
     });
+
+    /// <summary>A fresh random id for this browser from this response on; the old one owns nothing any more.</summary>
+    public static void Renew(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var id = Base64Url(RandomNumberGenerator.GetBytes(32));
+        context.Response.Cookies.Append(CookieName, id, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = context.Request.IsHttps,
+            IsEssential = true,
+            Path = "/",
+        });
+        context.Items[ItemKey] = id;
+    }
 
     public static string SessionId(this HttpContext context)
     {

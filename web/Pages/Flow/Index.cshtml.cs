@@ -17,7 +17,7 @@ namespace ESeal.Web.Pages.Flow;
 /// a resume of the runtime, which checks owner, step token and timers on the server.
 /// </summary>
 [ResponseCache(NoStore = true, Location = ResponseCacheLocation.None)]
-public sealed class IndexModel(IFlowRuntime runtime, WebOptions web) : PageModel
+public sealed class IndexModel(IFlowRuntime runtime, WebOptions web, ESeal.Web.Kiosk.KioskIdentity kiosks) : PageModel
 {
     private const int MaxFormBytes = 256 * 1024;
 
@@ -90,6 +90,42 @@ public sealed class IndexModel(IFlowRuntime runtime, WebOptions web) : PageModel
                 return Refused(result.Reason, result.Message);
         }
     }
+
+    /// <summary>
+    /// 取消办理, 结束办理, an unanswered idle warning and the 返回 (or auto-return) of a finished flow
+    /// all post here (SPEC §9): the flow ends on the server as abandoned with its personal data erased
+    /// (a finished one already is), a kiosk's browser gets a new session, and the visitor is sent to
+    /// the start — the home page, or for a failed result the flow's own start page (next=restart).
+    /// Ending someone else's flow or an unknown one changes nothing and goes home all the same.
+    /// </summary>
+    public async Task<IActionResult> OnPostEndAsync(Guid id, string? next, CancellationToken ct)
+    {
+        var read = await runtime.GetAsync(id, HttpContext.SessionId(), ct);
+        await runtime.EndAsync(id, HttpContext.SessionId(), ct);
+        if (await kiosks.CurrentAsync(HttpContext) is not null || read.View?.IsKiosk == true)
+        {
+            BrowserSession.Renew(HttpContext);
+        }
+
+        var definitionId = read.View?.DefinitionId;
+        var url = next == "restart" && definitionId is not null
+            ? ESeal.Web.Pages.MediumChange.StartModel.UrlFor(definitionId)
+            : definitionId == "mobile-claim" ? "/m/claim" : "/";
+        if (IsHtmx)
+        {
+            Response.Headers["HX-Redirect"] = url;
+            return new NoContentResult();
+        }
+
+        return new RedirectResult(url, permanent: false, preserveMethod: false);
+    }
+
+    /// <summary>
+    /// 继续办理, and input on a page that does not post (typing in a form): the server's idle limit
+    /// starts again. 204, or 410 when the flow has already ended (the page then goes home).
+    /// </summary>
+    public async Task<IActionResult> OnPostKeepAliveAsync(Guid id, CancellationToken ct) =>
+        await runtime.KeepAliveAsync(id, HttpContext.SessionId(), ct) ? new NoContentResult() : StatusCode(StatusCodes.Status410Gone);
 
     /// <summary>The PIN dialog asks for its one-time nonce and context here, then signs them with the key helper.</summary>
     public async Task<IActionResult> OnPostChallengeAsync(Guid id, CancellationToken ct)
@@ -241,7 +277,7 @@ public sealed class IndexModel(IFlowRuntime runtime, WebOptions web) : PageModel
     {
         RefusalReason.NotFound => StatusCodes.Status404NotFound,
         RefusalReason.OtherOwner => StatusCodes.Status403Forbidden,
-        RefusalReason.Finished => StatusCodes.Status410Gone,
+        RefusalReason.Finished or RefusalReason.IdleExpired => StatusCodes.Status410Gone,
         _ => StatusCodes.Status409Conflict,
     };
 

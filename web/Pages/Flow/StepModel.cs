@@ -24,6 +24,9 @@ public sealed record StepModel(
         }
     }
 
+    /// <summary>The PIN step is a modal dialog whose backdrop covers the page: it carries its own 上一步 and 取消办理.</summary>
+    public bool ExitsInsideStep => View.ActivityType.EndsWith(".PinProof", StringComparison.Ordinal) || View.ActivityType == "PinProof";
+
     public T Inputs<T>() => (T)View.Inputs;
 
     public T? Data<T>()

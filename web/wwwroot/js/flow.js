@@ -22,6 +22,12 @@
     const text = el.dataset.countdownText;
     const format = el.dataset.countdownFormat || '{text}';
     const href = el.dataset.countdownHref;
+    // A countdown that ends the visit submits the frame's end form (a finished flow's auto-return).
+    const go = () => {
+      const form = el.dataset.countdownSubmit && document.getElementById(el.dataset.countdownSubmit);
+      if (form) form.requestSubmit();
+      else if (href) window.location.assign(href);
+    };
     const show = () => {
       if (el.tagName === 'BUTTON') {
         el.textContent = left > 0 ? format.split('{text}').join(text).split('{seconds}').join(String(left)) : text;
@@ -32,7 +38,7 @@
     };
     show();
     if (left <= 0) {
-      if (href) window.location.assign(href);
+      go();
       return;
     }
     const timer = setInterval(() => {
@@ -41,7 +47,7 @@
       show();
       if (left <= 0) {
         clearInterval(timer);
-        if (href) window.location.assign(href);
+        go();
       }
     }, 1000);
   }
@@ -138,13 +144,21 @@
     const submit = form.querySelector('[data-pin-submit]');
     const clientError = form.querySelector('[data-pin-client-error]');
     const set = (name, value) => { form.querySelector(`input[name="${name}"]`).value = value || ''; };
-    const fail = (text) => { clientError.textContent = text; clientError.hidden = false; submit.disabled = false; };
+    const fail = (text) => { clientError.textContent = text; clientError.hidden = false; if (submit) submit.disabled = false; };
 
+    let rehide = 0;
+    const showPin = (show) => {
+      input.type = show ? 'text' : 'password';
+      toggle.setAttribute('aria-pressed', String(show));
+      toggle.setAttribute('aria-label', show ? form.dataset.textHidePin : form.dataset.textShowPin);
+    };
     toggle?.addEventListener('click', () => {
-      const shown = input.type === 'text';
-      input.type = shown ? 'password' : 'text';
-      toggle.setAttribute('aria-pressed', String(!shown));
-      toggle.setAttribute('aria-label', shown ? form.dataset.textShowPin : form.dataset.textHidePin);
+      const show = input.type !== 'text';
+      showPin(show);
+      // On a kiosk's public screen a shown PIN hides itself again after a few seconds.
+      clearTimeout(rehide);
+      const seconds = parseInt(toggle.dataset.pinRehide, 10);
+      if (show && seconds > 0) rehide = setTimeout(() => showPin(false), seconds * 1000);
     });
 
     form.addEventListener('submit', async (event) => {
