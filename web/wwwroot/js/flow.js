@@ -35,8 +35,13 @@
       if (href) window.location.assign(href);
       return;
     }
+    const initial = left;
+    let held = false;
     const timer = setInterval(() => {
       if (!el.isConnected) { clearInterval(timer); return; }
+      // Printing a receipt holds an automatic return; afterwards the full time starts again.
+      if (href && document.documentElement.hasAttribute('data-printing')) { held = true; return; }
+      if (held) { held = false; left = initial; show(); return; }
       left -= 1;
       show();
       if (left <= 0) {
@@ -44,6 +49,37 @@
         if (href) window.location.assign(href);
       }
     }, 1000);
+  }
+
+  // ---- receipt: print /r/{code}/print in a hidden frame; data-printing holds auto-returns ------
+  const setPrinting = (on) => {
+    document.documentElement.toggleAttribute('data-printing', on);
+    document.querySelectorAll('[data-printing-note]').forEach((n) => { n.hidden = !on; });
+  };
+  window.addEventListener('beforeprint', () => setPrinting(true));
+  window.addEventListener('afterprint', () => setPrinting(false));
+
+  function printReceipt(link) {
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      document.querySelectorAll('iframe[data-receipt-frame]').forEach((f) => f.remove());
+      setPrinting(true);
+      const frame = document.createElement('iframe');
+      frame.dataset.receiptFrame = '';
+      // Out of sight but laid out (CSSOM styles are not inline markup, so the CSP allows them).
+      Object.assign(frame.style, { position: 'fixed', right: '0', bottom: '0', width: '0', height: '0', border: '0' });
+      frame.setAttribute('aria-hidden', 'true');
+      frame.tabIndex = -1;
+      frame.addEventListener('load', () => {
+        const win = frame.contentWindow;
+        // Chromium's print() returns when the dialog closes; afterprint says so too (either ends the hold).
+        win.addEventListener('afterprint', () => setPrinting(false));
+        try { win.focus(); win.print(); } catch { window.location.assign(link.href); }
+        setPrinting(false);
+      }, { once: true });
+      frame.src = link.href;
+      document.body.appendChild(frame);
+    });
   }
 
   // ---- 插入USBKEY: read the helper, post its answer; then follow its change events -------------
@@ -205,6 +241,7 @@
 
   function init(root) {
     root.querySelectorAll('[data-countdown]').forEach(countdown);
+    root.querySelectorAll('a[data-print-receipt]').forEach(printReceipt);
     root.querySelectorAll('form[data-detect-key]').forEach(detectKey);
     root.querySelectorAll('form[data-watch-key]').forEach(watchKey);
     root.querySelectorAll('form[data-pin-proof]').forEach(pinProof);
