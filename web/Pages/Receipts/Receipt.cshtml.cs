@@ -28,7 +28,7 @@ public sealed class ReceiptModel(ReceiptLookup receipts, KioskIdentity kiosks, P
 
     public string QrDataUri { get; private set; } = string.Empty;
 
-    public async Task<IActionResult> OnGetAsync(string code, [FromQuery(Name = "paper")] string? paper)
+    public async Task<IActionResult> OnGetAsync([FromRoute] string code, [FromQuery(Name = "paper")] string? paper)
     {
         Response.Headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
         Response.Headers.XFrameOptions = "SAMEORIGIN";

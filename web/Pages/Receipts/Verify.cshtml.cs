@@ -22,7 +22,7 @@ public sealed class VerifyModel(ReceiptLookup receipts) : PageModel
 
     public string? TypedError { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(string? code, [FromQuery(Name = "code")] string? typed)
+    public async Task<IActionResult> OnGetAsync([FromRoute] string? code, [FromQuery(Name = "number")] string? typed)
     {
         Response.Headers["X-Robots-Tag"] = "noindex";
         if (string.IsNullOrEmpty(code))
