@@ -77,16 +77,19 @@ public sealed class ReceiptBrowserTests(PortalFixture portal)
         await page.SetViewportSizeAsync(1920, 1080);
 
         // 打印回执: the receipt prints in a hidden frame; while the dialog is open the return waits,
-        // and afterwards the full 5 seconds start again.
+        // and afterwards the full 5 seconds start again. Let the countdown run down to 2 first: a
+        // return that did not start again would then come within 2 s of the dialog closing.
         await page.EvaluateAsync("() => document.documentElement.removeAttribute('data-printing')");
+        await Expect(page.Locator("[data-countdown]")).ToHaveTextAsync("2", new() { Timeout = 8000 });
         await print.ClickAsync();
         var clicked = Stopwatch.StartNew();
+        // Returns once the (blocking, 2.5 s) dialog has closed; then 5 s more, not the 2 that were left.
         await page.WaitForFunctionAsync("() => (window.__printed || []).length === 1", null, new() { Timeout = 10000 });
         Assert.Equal($"/r/{code}/print", await page.EvaluateAsync<string>("() => window.__printed[0]"));
-        await page.WaitForTimeoutAsync(4500);
-        Assert.Equal(resultUrl, page.Url); // without the hold it would have gone home by now
+        await page.WaitForTimeoutAsync(3500);
+        Assert.Equal(resultUrl, page.Url);
         await page.WaitForURLAsync(portal.BaseUri.ToString(), new() { Timeout = 9000 });
-        Assert.True(clicked.Elapsed > TimeSpan.FromSeconds(7), $"returned home {clicked.Elapsed} after 打印回执");
+        Assert.True(clicked.Elapsed > TimeSpan.FromSeconds(6), $"returned home {clicked.Elapsed} after 打印回执");
 
         var stored = await portal.Database.ReadAsync(s => new ReceiptRepository(s).FindAsync(code));
         Assert.NotNull(stored);

@@ -17,6 +17,7 @@
     form.dataset[PIN_CLIENT_TEXT_KEYS[error] || PIN_CLIENT_TEXT_KEYS[kind] || 'textUnreachable'];
 
   // ---- countdowns: grey button with seconds left, or an automatic return ----------------------
+  let printsDone = 0; // receipts printed on this page (see printReceipt)
   function countdown(el) {
     let left = parseInt(el.dataset.countdown, 10) || 0;
     const text = el.dataset.countdownText;
@@ -36,12 +37,13 @@
       return;
     }
     const initial = left;
-    let held = false;
+    let printsSeen = printsDone;
     const timer = setInterval(() => {
       if (!el.isConnected) { clearInterval(timer); return; }
-      // Printing a receipt holds an automatic return; afterwards the full time starts again.
-      if (href && document.documentElement.hasAttribute('data-printing')) { held = true; return; }
-      if (held) { held = false; left = initial; show(); return; }
+      // Printing a receipt holds an automatic return; after each print the full time starts again
+      // (a blocking print() freezes the timers, so a finished print is counted, not sampled).
+      if (href && document.documentElement.hasAttribute('data-printing')) return;
+      if (href && printsSeen !== printsDone) { printsSeen = printsDone; left = initial; show(); return; }
       left -= 1;
       show();
       if (left <= 0) {
@@ -53,6 +55,7 @@
 
   // ---- receipt: print /r/{code}/print in a hidden frame; data-printing holds auto-returns ------
   const setPrinting = (on) => {
+    if (!on && document.documentElement.hasAttribute('data-printing')) printsDone += 1;
     document.documentElement.toggleAttribute('data-printing', on);
     document.querySelectorAll('[data-printing-note]').forEach((n) => { n.hidden = !on; });
   };
