@@ -110,6 +110,26 @@ public sealed class ReceiptPageTests(ESealWebFactory factory) : IClassFixture<ES
         Assert.Equal("SAMEORIGIN", a4.Headers.GetValues("X-Frame-Options").Single());
     }
 
+    [Fact]
+    public async Task A_kiosk_enrolled_with_thermal_paper_prints_80mm_unless_asked_for_A4()
+    {
+        var code = await BindAsync();
+        using var kiosk = await ESeal.Tests.Admin.AdminClient.SignedInAsync(factory, "operator");
+        using (var enrolled = await kiosk.PostFormAsync("/admin/kiosks/enroll", "/admin/kiosks/enroll", [new("Hall", "西湖区市民中心"), new("Name", "R-80"), new("ReceiptPaper", "80mm")]))
+        {
+            Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
+        }
+
+        var atKiosk = await kiosk.GetHtmlAsync($"/r/{code}/print");
+        var asked = await kiosk.GetHtmlAsync($"/r/{code}/print?paper=A4");
+        using var desk = Client();
+        var atDesk = await desk.GetStringAsync(new Uri($"/r/{code}/print", UriKind.Relative));
+
+        Assert.Contains("receipt-80mm.css", atKiosk, StringComparison.Ordinal);
+        Assert.Contains("receipt-a4.css", asked, StringComparison.Ordinal);
+        Assert.Contains("receipt-a4.css", atDesk, StringComparison.Ordinal);
+    }
+
     private HttpClient Client() => factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
     private async Task<string> BindAsync()
