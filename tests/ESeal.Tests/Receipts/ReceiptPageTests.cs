@@ -72,6 +72,20 @@ public sealed class ReceiptPageTests(ESealWebFactory factory) : IClassFixture<ES
         }
     }
 
+    [Theory]
+    [InlineData("/r/7K2MQX9D4HBT0RWE5YCN8GSA")]
+    [InlineData("/r/7K2MQX9D4HBT0RWE5YCN8GSA/print")]
+    [InlineData("/r")]
+    public async Task Posting_to_the_receipt_pages_changes_nothing_and_is_no_server_error(string path)
+    {
+        using var client = Client();
+        using var content = new FormUrlEncodedContent([new("number", "x")]);
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+
+        Assert.InRange((int)response.StatusCode, 400, 499);
+    }
+
     [Fact]
     public async Task A_mistyped_code_in_the_field_says_what_is_wrong_next_to_it()
     {
