@@ -2,7 +2,8 @@
 # Installs the Debian packages ESeal's demo and tests need, only those that are missing.
 set -euo pipefail
 # osslsigncode + libengine-pkcs11-openssl: Authenticode signing (also from a PKCS#11 token); dpkg-deb is in dpkg.
-packages=(softhsm2 opensc chromium fonts-noto-cjk osslsigncode libengine-pkcs11-openssl)
+# poppler-utils: pdftoppm and pdftotext, to look at the receipt Chromium printed to PDF.
+packages=(softhsm2 opensc chromium fonts-noto-cjk osslsigncode libengine-pkcs11-openssl poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using ESeal.Db.Domain;
 using ESeal.Db.Infrastructure;
+using ESeal.Db.Receipts;
 using ESeal.Db.Repositories;
 
 namespace ESeal.Db.MediumChange;
@@ -19,7 +20,8 @@ public enum CommitError
 }
 
 /// <summary>What a commit did; <see cref="Message"/> is the user-facing reason when it did nothing.</summary>
-public sealed record CommitOutcome(CommitError Error, string? Message, Guid? BindingId, Guid? SealId, DateTimeOffset? At, bool Repeated)
+/// <param name="ReceiptCode">The 业务流水号 of the receipt the commit issued (SPEC §9), also on a repeat.</param>
+public sealed record CommitOutcome(CommitError Error, string? Message, Guid? BindingId, Guid? SealId, DateTimeOffset? At, bool Repeated, string? ReceiptCode = null)
 {
     public bool Succeeded => Error == CommitError.None;
 
@@ -130,7 +132,8 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
             };
             await audit.AppendAsync(Event(AuditKinds.Bind, c.Actor, now, seal, medium.Id, c.InstanceId, facts), ct);
             await Outbox(db, "seal.bound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, medium = "UsbKey", tokenSerial = c.TokenSerial, certificateSha256 = c.Certificate.Sha256, at = now }, now, ct);
-            return new CommitOutcome(CommitError.None, null, bindingId, seal.Id, now, false);
+            var code = await IssueReceiptAsync(db, c.OperationId, bindingId, ReceiptActions.Bind, now, seal, c.Channel, c.Kiosk, Masking.PersonName(c.Holder.Name), c.Holder.IdType, Masking.IdNumber(HolderData.NormalizeIdNumber(c.Holder.IdNumber)), Masking.Phone(HolderData.NormalizePhone(c.Holder.Phone)), ct);
+            return new CommitOutcome(CommitError.None, null, bindingId, seal.Id, now, false, code);
         }, ct);
     }
 
@@ -158,7 +161,9 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
 
             await new AuditLog(db).AppendAsync(Event(AuditKinds.Unbind, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId = binding.Id, tokenSerial = c.TokenSerial, keyId = c.KeyId, certificateSha256 = c.CertificateSha256, channel = c.Channel, kiosk = c.Kiosk is { } k ? new { id = k.Id, hall = k.Hall, name = k.Name } : null }), ct);
             await Outbox(db, "seal.unbound", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, tokenSerial = c.TokenSerial, certificateSha256 = c.CertificateSha256, at = now }, now, ct);
-            return new CommitOutcome(CommitError.None, null, binding.Id, seal.Id, now, false);
+            // The holder on an unbind receipt is the one the ended binding recorded (masked there already).
+            var code = await IssueReceiptAsync(db, c.OperationId, binding.Id, ReceiptActions.Unbind, now, seal, c.Channel, c.Kiosk, binding.HolderName is { } n ? Masking.PersonName(n) : null, binding.HolderIdType, binding.HolderIdNumberMasked, binding.HolderPhoneMasked, ct);
+            return new CommitOutcome(CommitError.None, null, binding.Id, seal.Id, now, false, code);
         }, ct);
     }
 
@@ -195,7 +200,8 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
 
             await new AuditLog(db).AppendAsync(Event(AuditKinds.Claim, c.Actor, now, seal, medium.Id, c.InstanceId, new { bindingId, deviceId = c.DeviceId }), ct);
             await Outbox(db, "seal.claimed", c.OperationId, new { sealId = seal.Id, sealCode = seal.SealCode, enterpriseId = seal.EnterpriseId, medium = "Mobile", at = now }, now, ct);
-            return new CommitOutcome(CommitError.None, null, bindingId, seal.Id, now, false);
+            var code = await IssueReceiptAsync(db, c.OperationId, bindingId, ReceiptActions.Claim, now, seal, "Mobile", null, null, null, null, null, ct);
+            return new CommitOutcome(CommitError.None, null, bindingId, seal.Id, now, false, code);
         }, ct);
     }
 
@@ -208,7 +214,8 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
             if (await operations.FindAsync(operationId, ct) is { } done)
             {
                 var sealId = done.BindingId is { } id ? (await new BindingRepository(db).GetAsync(id, ct))?.SealId : null;
-                return new CommitOutcome(CommitError.None, null, done.BindingId, sealId, done.CommittedAt, true);
+                var receipt = await new ReceiptRepository(db).ForOperationAsync(operationId, ct);
+                return new CommitOutcome(CommitError.None, null, done.BindingId, sealId, done.CommittedAt, true, receipt?.Code);
             }
 
             var now = clock.GetUtcNow();
@@ -227,6 +234,35 @@ public sealed class MediumChangeCommands(Database database, TimeProvider clock)
             // The other side of a race won at the unique index: nothing of ours was kept.
             return CommitOutcome.Fail(CommitError.Conflict, ConflictText);
         }
+    }
+
+    /// <summary>The receipt of this commit, in its transaction: a snapshot of the facts the success page shows.</summary>
+    private static async Task<string> IssueReceiptAsync(DbSession db, Guid operationId, Guid bindingId, string action, DateTimeOffset now, Seal seal, string channel, KioskRef? kiosk, string? holderNameMasked, string? holderIdType, string? holderIdNumberMasked, string? holderPhoneMasked, CancellationToken ct)
+    {
+        var enterprise = await new EnterpriseRepository(db).GetAsync(seal.EnterpriseId, ct)
+            ?? throw new InvalidOperationException("A seal's enterprise is missing.");
+        var receipt = new Receipt
+        {
+            Code = ReceiptCode.New(),
+            OperationId = operationId,
+            BindingId = bindingId,
+            Action = action,
+            IssuedAt = now,
+            EnterpriseName = enterprise.Name,
+            CreditCode = enterprise.CreditCode,
+            LegalRepName = enterprise.LegalRepName,
+            SealType = seal.SealType,
+            SealName = seal.Name,
+            Channel = channel,
+            KioskHall = kiosk?.Hall,
+            KioskName = kiosk?.Name,
+            HolderNameMasked = string.IsNullOrEmpty(holderNameMasked) ? null : holderNameMasked,
+            HolderIdType = holderIdType,
+            HolderIdNumberMasked = string.IsNullOrEmpty(holderIdNumberMasked) ? null : holderIdNumberMasked,
+            HolderPhoneMasked = string.IsNullOrEmpty(holderPhoneMasked) ? null : holderPhoneMasked,
+        };
+        await new ReceiptRepository(db).InsertAsync(receipt, ct);
+        return receipt.Code;
     }
 
     private static AuditEvent Event(string kind, string actor, DateTimeOffset now, Seal seal, Guid mediumId, Guid? instanceId, object facts) => new()

@@ -37,6 +37,7 @@ public static class WebRegistration
         services.AddSingleton(sp => sp.GetRequiredService<IConfiguration>().GetSection(WebOptions.Section).Get<WebOptions>() ?? new WebOptions());
         services.AddSingleton<ESeal.Web.Pages.Download.KeyHelperReleaseCatalog>();
         services.AddSingleton<PortalQrCodes>();
+        services.AddSingleton<ESeal.Web.Pages.Receipts.ReceiptLookup>();
         return services;
     }
 

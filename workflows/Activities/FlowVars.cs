@@ -50,6 +50,9 @@ public static class FlowVars
     public const string FaceVerifiedEnterpriseId = "faceVerifiedEnterpriseId";
     public const string ResultAt = "resultAt";
     public const string BindingId = "bindingId";
+
+    /// <summary>The 业务流水号 of the commit's receipt (SPEC §9): not personal, kept after the flow ends.</summary>
+    public const string ReceiptCode = "receiptCode";
     public const string FailureReason = "failureReason";
 
     /// <summary>Masked copies kept after the flow ends (for the finished page and the receipt, SPEC §9).</summary>

@@ -265,7 +265,10 @@ public static class ActivityCatalog
             new("offerNextSteps", InputKind.Boolean, "显示“重新绑定USBKEY / 手机端直接领取印章”", false),
             T("nextStepsTitle", "后续办理的标题", "印章已恢复为“未绑定介质”，您可以："),
             T("bindAgainText", "重新绑定按钮文字", "重新绑定USBKEY"),
-            T("claimOnMobileText", "手机领取按钮文字", "手机端直接领取印章"))),
+            T("claimOnMobileText", "手机领取按钮文字", "手机端直接领取印章"),
+            T("receiptCodeLabel", "业务流水号标签（成功页）", "业务流水号"),
+            T("printReceiptText", "打印回执按钮文字（成功页）", "打印回执"),
+            T("printingText", "打印回执时自动返回暂停的提示", "正在打印回执，打印完成后继续倒计时。"))),
     ];
 
     public static ActivitySpec? Find(string type) => All.FirstOrDefault(s => s.Type == type);

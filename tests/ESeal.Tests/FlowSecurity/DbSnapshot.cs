@@ -47,6 +47,7 @@ public sealed record DbSnapshot(
         business.AppendLine(Rows(connection, "SELECT count(*) FROM media"));
         business.AppendLine(Rows(connection, "SELECT count(*) FROM outbox"));
         business.AppendLine(Rows(connection, "SELECT count(*) FROM committed_operations"));
+        business.AppendLine(Rows(connection, "SELECT count(*) FROM receipts"));
         var audit = long.Parse(Rows(connection, "SELECT count(*) FROM audit_events"), System.Globalization.CultureInfo.InvariantCulture);
         var lockouts = Rows(connection, "SELECT counter_key, failed_attempts, locked_at, version FROM pin_counters ORDER BY counter_key");
         return new DbSnapshot(activity, status, token, variables, notBefore, version, business.ToString(), audit, lockouts);

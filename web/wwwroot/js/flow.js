@@ -17,6 +17,7 @@
     form.dataset[PIN_CLIENT_TEXT_KEYS[error] || PIN_CLIENT_TEXT_KEYS[kind] || 'textUnreachable'];
 
   // ---- countdowns: grey button with seconds left, or an automatic return ----------------------
+  let printsDone = 0; // receipts printed on this page (see printReceipt)
   function countdown(el) {
     let left = parseInt(el.dataset.countdown, 10) || 0;
     const text = el.dataset.countdownText;
@@ -41,8 +42,14 @@
       go();
       return;
     }
+    const initial = left;
+    let printsSeen = printsDone;
     const timer = setInterval(() => {
       if (!el.isConnected) { clearInterval(timer); return; }
+      // Printing a receipt holds an automatic return; after each print the full time starts again
+      // (a blocking print() freezes the timers, so a finished print is counted, not sampled).
+      if (href && document.documentElement.hasAttribute('data-printing')) return;
+      if (href && printsSeen !== printsDone) { printsSeen = printsDone; left = initial; show(); return; }
       left -= 1;
       show();
       if (left <= 0) {
@@ -50,6 +57,38 @@
         go();
       }
     }, 1000);
+  }
+
+  // ---- receipt: print /r/{code}/print in a hidden frame; data-printing holds auto-returns ------
+  const setPrinting = (on) => {
+    if (!on && document.documentElement.hasAttribute('data-printing')) printsDone += 1;
+    document.documentElement.toggleAttribute('data-printing', on);
+    document.querySelectorAll('[data-printing-note]').forEach((n) => { n.hidden = !on; });
+  };
+  window.addEventListener('beforeprint', () => setPrinting(true));
+  window.addEventListener('afterprint', () => setPrinting(false));
+
+  function printReceipt(link) {
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      document.querySelectorAll('iframe[data-receipt-frame]').forEach((f) => f.remove());
+      setPrinting(true);
+      const frame = document.createElement('iframe');
+      frame.dataset.receiptFrame = '';
+      // Out of sight but laid out (CSSOM styles are not inline markup, so the CSP allows them).
+      Object.assign(frame.style, { position: 'fixed', right: '0', bottom: '0', width: '0', height: '0', border: '0' });
+      frame.setAttribute('aria-hidden', 'true');
+      frame.tabIndex = -1;
+      frame.addEventListener('load', () => {
+        const win = frame.contentWindow;
+        // Chromium's print() returns when the dialog closes; afterprint says so too (either ends the hold).
+        win.addEventListener('afterprint', () => setPrinting(false));
+        try { win.focus(); win.print(); } catch { window.location.assign(link.href); }
+        setPrinting(false);
+      }, { once: true });
+      frame.src = link.href;
+      document.body.appendChild(frame);
+    });
   }
 
   // ---- 插入USBKEY: read the helper, post its answer; then follow its change events -------------
@@ -219,6 +258,7 @@
 
   function init(root) {
     root.querySelectorAll('[data-countdown]').forEach(countdown);
+    root.querySelectorAll('a[data-print-receipt]').forEach(printReceipt);
     root.querySelectorAll('form[data-detect-key]').forEach(detectKey);
     root.querySelectorAll('form[data-watch-key]').forEach(watchKey);
     root.querySelectorAll('form[data-pin-proof]').forEach(pinProof);

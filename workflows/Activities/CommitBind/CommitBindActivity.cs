@@ -66,6 +66,7 @@ public sealed class CommitBindHandler(MediumChangeCommands commands) : ActivityH
 
         v[FlowVars.FailureReason] = null;
         v[FlowVars.BindingId] = outcome.BindingId?.ToString("D");
+        v[FlowVars.ReceiptCode] = outcome.ReceiptCode;
         v[FlowVars.ResultAt] = FlowVars.Instant(outcome.At ?? context.Now);
         return StepResult.Next(Ports.Done);
     }

@@ -20,10 +20,14 @@ public sealed record ResultInputs(
     bool OfferNextSteps,
     string NextStepsTitle,
     string BindAgainText,
-    string ClaimOnMobileText);
+    string ClaimOnMobileText,
+    string ReceiptCodeLabel,
+    string PrintReceiptText,
+    string PrintingText);
 
 /// <summary>The facts the success page lists, and the failure reason (Message, else FailureReason).</summary>
-public sealed record ResultData(bool Succeeded, string? FailureReason, string? EnterpriseName, string? CreditCode, string? LegalRepName, string? SealType, Guid? SealId, DateTimeOffset? At);
+/// <param name="ReceiptCode">The commit's 业务流水号 (canonical, ungrouped), or null for a failure or a flow committed before receipts.</param>
+public sealed record ResultData(bool Succeeded, string? FailureReason, string? EnterpriseName, string? CreditCode, string? LegalRepName, string? SealType, Guid? SealId, DateTimeOffset? At, string? ReceiptCode = null);
 
 /// <summary>The end: the instance is Completed (kind success) or Failed (kind failure). No ports.</summary>
 public sealed class ResultHandler : ActivityHandler<ResultInputs>
@@ -46,6 +50,7 @@ public sealed class ResultHandler : ActivityHandler<ResultInputs>
             v[FlowVars.LegalRepName],
             v[FlowVars.SealType],
             v.Guid(FlowVars.SealId),
-            v[FlowVars.ResultAt] is { } at ? DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture) : null));
+            v[FlowVars.ResultAt] is { } at ? DateTimeOffset.Parse(at, System.Globalization.CultureInfo.InvariantCulture) : null,
+            ok ? v[FlowVars.ReceiptCode] : null));
     }
 }

@@ -33,6 +33,9 @@ public static class PreviewSamples
     public const int SampleAttemptsLeft = 3;
     private const string TicketSample = "preview-ticket";
 
+    /// <summary>A well-formed 业务流水号 that no receipt has (the preview issues none).</summary>
+    private const string ReceiptCodeSample = "7K2MQX9D4HBT0RWE5YCN8GSA";
+
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     private static readonly (Guid Id, string Type, SealStatus Status)[] Seals =
@@ -198,7 +201,7 @@ public static class PreviewSamples
             {
                 var ok = state == "success";
                 var reason = ok ? null : definition.Activities.Where(a => ActivityCatalog.Find(a.Type)?.Role == ActivityRole.Commit).Select(a => a.Text("conflictText")).FirstOrDefault();
-                return (new ResultData(ok, reason, EnterpriseName, CreditCode, LegalRepName, Seals[0].Type, ok ? Seals[0].Id : null, now), null, null, null, none, none, null);
+                return (new ResultData(ok, reason, EnterpriseName, CreditCode, LegalRepName, Seals[0].Type, ok ? Seals[0].Id : null, now, ok ? ReceiptCodeSample : null), null, null, null, none, none, null);
             }
 
             default:
