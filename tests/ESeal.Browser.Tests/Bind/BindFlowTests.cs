@@ -92,7 +92,7 @@ public sealed class BindFlowTests(PortalFixture portal)
             await Expect(facts).ToContainTextAsync(text);
         }
 
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "返回首页", Exact = true }).Last).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "返回首页", Exact = true }).Last).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(page);
         await portal.ScreenshotAsync(page, "bind-6-success");
         await page.WaitForURLAsync(portal.BaseUri.ToString(), new() { Timeout = 8000 });

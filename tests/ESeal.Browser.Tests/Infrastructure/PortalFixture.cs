@@ -139,6 +139,23 @@ public sealed class PortalFixture : IAsyncLifetime
         Assert.True(outcome.Succeeded || outcome.Error == CommitError.AlreadyBoundToThisMedium, outcome.Message);
     }
 
+    /// <summary>Unbinds the demo key in the database if a test left it bound (as an unbind at another kiosk would): for tests that bind it.</summary>
+    public async Task ReleaseDemoKeyAsync(DemoData.DemoEnterprise enterprise)
+    {
+        ArgumentNullException.ThrowIfNull(enterprise);
+        var cert = Pki.Token(TestPkiSetup.DemoToken).Certificates[0];
+        var keyId = KeyIdOf(cert);
+        var medium = await Database.ReadAsync(s => new MediumRepository(s).FindUsbKeyAsync(keyId, cert.Sha256));
+        if (medium is null || await Database.ReadAsync(s => new BindingRepository(s).ActiveForMediumAsync(medium.Id)) is null)
+        {
+            return;
+        }
+
+        var outcome = await new MediumChangeCommands(Database, TimeProvider.System).UnbindUsbKeyAsync(
+            new UnbindUsbKeyCommand(Guid.NewGuid(), null, enterprise.Id, Pki.Token(TestPkiSetup.DemoToken).Serial, keyId, cert.Sha256, "Kiosk", "test-setup"));
+        Assert.True(outcome.Succeeded, outcome.Message);
+    }
+
     /// <summary>The medium identity the portal gives a test certificate's key.</summary>
     public static string KeyIdOf(CertificateInfo certificate)
     {
@@ -168,7 +185,7 @@ public sealed class PortalFixture : IAsyncLifetime
             Id = id, Hall = "测试大厅", Name = name, TokenHash = hash, EnrolledAt = DateTimeOffset.UtcNow, EnrolledBy = "test-setup",
         }));
         var context = await Browser.NewContextAsync(options);
-        await context.AddCookiesAsync([new Cookie { Name = "__Host-eseal.kiosk", Value = $"{id:N}.{secret}", Url = BaseUri.ToString(), Secure = true, HttpOnly = true, SameSite = SameSiteAttribute.Lax }]);
+        await context.AddCookiesAsync([new Cookie { Name = "__Host-eseal.kiosk", Value = $"{id:N}.{secret}", Url = new UriBuilder(BaseUri) { Scheme = "https" }.Uri.ToString(), Secure = true, HttpOnly = true, SameSite = SameSiteAttribute.Lax }]);
         return await context.NewPageAsync();
     }
 

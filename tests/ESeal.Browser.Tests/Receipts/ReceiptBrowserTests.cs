@@ -26,14 +26,14 @@ public sealed class ReceiptBrowserTests(PortalFixture portal)
     {
         var seal = Hz.Seals.First(s => s.SealType == "单位公章");
         // The demo key is shared with the bind suite's happy path: start from it unbound, leave it so.
-        await ReleaseDemoKeyAsync();
+        await portal.ReleaseDemoKeyAsync(Hz);
         try
         {
             await BindAndPrintAsync(seal.Id);
         }
         finally
         {
-            await ReleaseDemoKeyAsync();
+            await portal.ReleaseDemoKeyAsync(Hz);
         }
     }
 
@@ -154,22 +154,6 @@ public sealed class ReceiptBrowserTests(PortalFixture portal)
         await check.Context.CloseAsync();
         await receipt.Context.CloseAsync();
         await page.Context.CloseAsync();
-    }
-
-    /// <summary>Unbinds the demo key in the database if a test left it bound (as an unbind at another kiosk would).</summary>
-    private async Task ReleaseDemoKeyAsync()
-    {
-        var cert = portal.Pki.Token(TestPkiSetup.DemoToken).Certificates[0];
-        var keyId = PortalFixture.KeyIdOf(cert);
-        var medium = await portal.Database.ReadAsync(s => new MediumRepository(s).FindUsbKeyAsync(keyId, cert.Sha256));
-        if (medium is null || await portal.Database.ReadAsync(s => new BindingRepository(s).ActiveForMediumAsync(medium.Id)) is null)
-        {
-            return;
-        }
-
-        var outcome = await new MediumChangeCommands(portal.Database, TimeProvider.System).UnbindUsbKeyAsync(
-            new UnbindUsbKeyCommand(Guid.NewGuid(), null, Hz.Id, portal.Pki.Token(TestPkiSetup.DemoToken).Serial, keyId, cert.Sha256, "Kiosk", "test-setup"));
-        Assert.True(outcome.Succeeded, outcome.Message);
     }
 
     private static async Task<string> RunAsync(string tool, params string[] args)

@@ -81,7 +81,7 @@ public sealed class UnbindFlowTests(PortalFixture portal)
             await Expect(facts).ToContainTextAsync(text);
         }
 
-        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "返回", Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "返回", Exact = true })).ToBeVisibleAsync();
         var bindAgain = page.GetByRole(AriaRole.Link, new() { Name = "重新绑定USBKEY" });
         var claim = page.GetByRole(AriaRole.Link, new() { Name = "手机端直接领取印章" });
         await Expect(bindAgain).ToBeVisibleAsync();

@@ -24,8 +24,8 @@ public sealed record StepModel(
         }
     }
 
-    /// <summary>The PIN step is a modal dialog whose backdrop covers the page: it carries its own 上一步 and 取消办理.</summary>
-    public bool ExitsInsideStep => View.ActivityType.EndsWith(".PinProof", StringComparison.Ordinal) || View.ActivityType == "PinProof";
+    /// <summary>The reading notice and the PIN step are modal dialogs whose backdrop covers the page: they carry their own 上一步 and 取消办理.</summary>
+    public bool ExitsInsideStep => View.ActivityType is "ESeal.ReadingNotice" or "ESeal.PinProof";
 
     public T Inputs<T>() => (T)View.Inputs;
 

@@ -23,6 +23,7 @@
     const text = el.dataset.countdownText;
     const format = el.dataset.countdownFormat || '{text}';
     const href = el.dataset.countdownHref;
+    const returns = Boolean(href || el.dataset.countdownSubmit); // an automatic return, not a button's wait
     // A countdown that ends the visit submits the frame's end form (a finished flow's auto-return).
     const go = () => {
       const form = el.dataset.countdownSubmit && document.getElementById(el.dataset.countdownSubmit);
@@ -48,8 +49,8 @@
       if (!el.isConnected) { clearInterval(timer); return; }
       // Printing a receipt holds an automatic return; after each print the full time starts again
       // (a blocking print() freezes the timers, so a finished print is counted, not sampled).
-      if (href && document.documentElement.hasAttribute('data-printing')) return;
-      if (href && printsSeen !== printsDone) { printsSeen = printsDone; left = initial; show(); return; }
+      if (returns && document.documentElement.hasAttribute('data-printing')) return;
+      if (returns && printsSeen !== printsDone) { printsSeen = printsDone; left = initial; show(); return; }
       left -= 1;
       show();
       if (left <= 0) {

@@ -101,6 +101,8 @@
   }
 
   function warn() {
+    // A receipt being printed is the visitor still at work: ask again later.
+    if (document.documentElement.hasAttribute('data-printing')) { startIdleTimer(); return; }
     const dialog = document.querySelector('[data-idle-dialog]');
     if (!dialog) { end(); return; }
     let left = parseInt(frame().dataset.sessionWarning, 10) || 30;
