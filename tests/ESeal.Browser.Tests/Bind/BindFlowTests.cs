@@ -306,10 +306,16 @@ public sealed class BindFlowTests(PortalFixture portal)
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "绑定失败" })).ToBeVisibleAsync(new() { Timeout = 10000 });
         await Expect(page.Locator(".result.failure .error-text")).ToHaveTextAsync("该印章在您办理期间已绑定其他介质，本次绑定未生效。请返回重试，并在选择印章时确认是否改为绑定当前USBKEY。");
-        var retry = page.GetByRole(AriaRole.Link, new() { Name = "返回重试", Exact = true });
-        await Expect(retry).ToHaveAttributeAsync("href", "/medium-change/bind");
+        var retry = page.GetByRole(AriaRole.Button, new() { Name = "返回重试", Exact = true });
+        await Expect(retry).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(page);
         await portal.ScreenshotAsync(page, "bind-branch-commit-failed");
+        // 返回重试 ends this visit's flow and starts the bind again, in a new flow.
+        var failedFlow = page.Url;
+        await retry.ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Dialog)).ToContainTextAsync("绑定说明");
+        Assert.Contains("/flow/", page.Url, StringComparison.Ordinal);
+        Assert.NotEqual(failedFlow, page.Url);
         Assert.False(await IsBoundAsync(TestPkiSetup.ResetToken), "the losing kiosk's key was bound anyway");
         var history = await portal.Database.InTransactionAsync(s => new BindingRepository(s).HistoryForSealAsync(seal.Id));
         Assert.Single(history, b => b.Active); // only the other kiosk's binding

@@ -249,7 +249,7 @@
   // the step's heading.
   function focusStep(root) {
     const target = root.querySelector('[autofocus]:not([disabled])')
-      || root.querySelector('[aria-modal="true"] button:not([disabled])')
+      || root.querySelector('.modal-backdrop:not([hidden]) [aria-modal="true"] button:not([disabled])')
       || root.querySelector('.error-summary a')
       || root.querySelector('h1');
     if (!target) return;
