@@ -24,7 +24,7 @@ public sealed partial record FlowPage(string Url, HttpStatusCode Status, string 
     public string Step =>
         Html.Contains("result success", StringComparison.Ordinal) ? "Success"
         : Html.Contains("result failure", StringComparison.Ordinal) ? "Failure"
-        : Html.Contains("无法继续办理", StringComparison.Ordinal) ? "Refused"
+        : Html.Contains("class=\"step refusal\"", StringComparison.Ordinal) ? "Refused" // not the words: the helper's texts say 无法继续办理 too
         : Html.Contains("data-pin-proof", StringComparison.Ordinal) ? "PinProof"
         : Html.Contains("data-detect-key", StringComparison.Ordinal) ? "DetectKey"
         : Html.Contains("name=\"certificateId\"", StringComparison.Ordinal) ? "ChooseCertificate"
