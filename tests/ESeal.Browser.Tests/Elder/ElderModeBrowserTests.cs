@@ -138,14 +138,23 @@ public sealed class ElderModeBrowserTests(PortalFixture portal)
     [Fact]
     public async Task A_kiosk_with_its_helper_unreachable_says_to_ask_hall_staff_and_offers_no_download()
     {
-        var page = await portal.NewPageAsync(PortalFixture.Kiosk);
-        await EnrollAsKioskAsync(page);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                "--unsafely-treat-insecure-origin-as-secure=" + portal.BaseUri.GetLeftPart(UriPartial.Authority)],
+        });
+        var page = await (await browser.NewContextAsync(PortalFixture.Kiosk)).NewPageAsync();
+        var kioskUri = await EnrollAsKioskAsync(page);
         await page.RouteAsync(portal.KeyHelperUri.GetLeftPart(UriPartial.Authority) + "/**", route => route.AbortAsync("connectionrefused"));
 
-        await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY");
+        await FlowDriver.StartAndAcknowledgeAsync(page, kioskUri, "绑定USBKEY");
 
         var problem = page.Locator("[data-helper-state=unreachable]");
         await Expect(problem).ToBeVisibleAsync();
+        Assert.Contains("\"Kiosk\"", await portal.Database.ReadAsync(s => s.ExecuteScalarAsync<string>("SELECT variables FROM flow_instances ORDER BY created_at DESC LIMIT 1")), StringComparison.Ordinal); // the flow ran as the kiosk's
         await Expect(problem).ToContainTextAsync("无法连接电子印章PC客户端");
         await Expect(problem).ToContainTextAsync("请联系大厅工作人员协助处理。");
         await Expect(problem.GetByRole(AriaRole.Link)).ToHaveCountAsync(0);
@@ -160,7 +169,10 @@ public sealed class ElderModeBrowserTests(PortalFixture portal)
     }
 
     /// <summary>Enrolls this browser as a hall kiosk, as /admin/kiosks/enroll would: the database keeps the secret's SHA-256, the browser the cookie.</summary>
-    private async Task EnrollAsKioskAsync(IPage page)
+    /// <returns>The portal's address as this kiosk opens it.</returns>
+    private const string KioskCookie = "__Host-eseal.kiosk";
+
+    private async Task<Uri> EnrollAsKioskAsync(IPage page)
     {
         var id = Guid.NewGuid();
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -174,9 +186,21 @@ public sealed class ElderModeBrowserTests(PortalFixture portal)
             EnrolledBy = "test-setup",
         };
         Assert.True(await portal.Database.InTransactionAsync(s => new KioskRepository(s).AddAsync(kiosk)));
-        // __Host- cookies need Secure; Chromium treats the loopback origin as secure and keeps it.
-        await page.Context.AddCookiesAsync([new Cookie { Name = "__Host-eseal.kiosk", Value = $"{id:N}.{secret}", Url = portal.BaseUri.ToString(), Secure = true, HttpOnly = true, SameSite = SameSiteAttribute.Strict }]);
-        Assert.Contains(await page.Context.CookiesAsync(), c => c.Name == "__Host-eseal.kiosk");
+        // __Host- cookies need Secure; this page's browser was started treating the suite's plain-http
+        // portal origin as secure (as a hall's HTTPS portal is), so it keeps the cookie an enrolled kiosk has.
+        // The cookie arrives as /admin/kiosks/enroll sends it, in a Set-Cookie header (CDP's setCookies
+        // cannot make a __Host- cookie: it always gives the cookie a domain).
+        var enroll = new Uri(portal.BaseUri, "/test-only/kiosk-cookie").ToString();
+        await page.RouteAsync(enroll, route => route.FulfillAsync(new()
+        {
+            Status = 200,
+            ContentType = "text/plain",
+            Headers = new Dictionary<string, string> { ["Set-Cookie"] = $"{KioskCookie}={id:N}.{secret}; Path=/; Secure; HttpOnly; SameSite=Strict" },
+            Body = "enrolled",
+        }));
+        await page.GotoAsync(enroll);
+        Assert.Contains(await page.Context.CookiesAsync(), c => c.Name == KioskCookie);
+        return portal.BaseUri;
     }
 
     /// <summary>axe, the 48 px targets and a screenshot of the page as it is now.</summary>
