@@ -121,9 +121,18 @@ public sealed class ElderModeBrowserTests(PortalFixture portal)
         await page.GotoAsync(new Uri(portal.BaseUri, "/download/keyhelper").ToString());
         await page.GetByRole(AriaRole.Button, new() { Name = "长辈版", Exact = true }).ClickAsync();
         await page.WaitForURLAsync(new Uri(portal.BaseUri, "/download/keyhelper").ToString());
-        await Expect(page.Locator("html")).ToHaveClassAsync("elder");
-        await CheckStepAsync(page, "elder-download-kiosk");
+        // No script runs in this context (not even axe's), so the served HTML is read as text.
+        Assert.Contains("<html lang=\"zh-CN\" class=\"elder\">", await page.ContentAsync(), StringComparison.Ordinal);
+        var cookies = await noScript.CookiesAsync();
+        Assert.Contains(cookies, c => c.Name == "eseal.elder" && c.Value == "1" && c.Expires == -1);
         await noScript.CloseAsync();
+
+        // The download page in elder mode, checked like every page.
+        var download = await portal.NewPageAsync(PortalFixture.Kiosk);
+        await download.Context.AddCookiesAsync([new Cookie { Name = "eseal.elder", Value = "1", Url = portal.BaseUri.ToString() }]);
+        await download.GotoAsync(new Uri(portal.BaseUri, "/download/keyhelper").ToString());
+        await Expect(download.Locator("html")).ToHaveClassAsync("elder");
+        await CheckStepAsync(download, "elder-download-kiosk");
 
         var phone = await portal.NewPageAsync(PortalFixture.Phone);
         await phone.GotoAsync(portal.BaseUri.ToString());
