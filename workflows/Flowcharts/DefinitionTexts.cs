@@ -65,6 +65,7 @@ public static class DefinitionTexts
         T("helperBadRequestText", "PC客户端：PIN码格式不正确", "PIN码格式不正确，请重新输入。"),
         T("helperForbiddenText", "PC客户端：拒绝请求", "电子印章PC客户端拒绝了本页面的请求，请联系大厅工作人员。"),
         T("helperUnreachableText", "PC客户端：无法连接", "无法连接电子印章PC客户端，请确认客户端已启动后重试。"),
+        T("helperUnreachableKioskText", "PC客户端：无法连接（自助终端，代替下载链接）", "请联系大厅工作人员协助处理。"),
         T("helperLocalNetworkDeniedText", "PC客户端：浏览器阻止访问", "浏览器阻止了本页面访问本机的电子印章PC客户端，请允许“本地网络访问”后重试。"),
         T("helperOutdatedText", "PC客户端：版本过低", "请升级电子印章PC客户端：本机的版本过低，无法继续办理。"),
         T("helperOutdatedDownloadText", "PC客户端版本过低时的下载链接", "下载新版电子印章PC客户端"),

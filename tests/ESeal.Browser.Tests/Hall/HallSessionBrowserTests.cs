@@ -35,6 +35,7 @@ public sealed class HallSessionBrowserTests(PortalFixture portal)
         var flowUrl = page.Url;
         var id = FlowId(page);
         var sessionBefore = await SessionCookieAsync(page);
+        await page.Context.AddCookiesAsync([new Cookie { Name = "eseal.elder", Value = "1", Url = Home.ToString() }]); // this visitor chose 长辈版
 
         // 120 s without input: the warning, over the PIN dialog, with its countdown.
         await page.Clock.FastForwardAsync("02:01");
@@ -49,6 +50,7 @@ public sealed class HallSessionBrowserTests(PortalFixture portal)
         await page.Clock.FastForwardAsync("00:31");
         await page.WaitForURLAsync(Home.ToString());
         Assert.NotEqual(sessionBefore, await SessionCookieAsync(page));
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "eseal.elder"); // the next one starts in the standard view
 
         var row = await InstanceAsync(id);
         Assert.Equal(FlowStatus.Abandoned, row.Status);

@@ -56,6 +56,7 @@ public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfigurati
         PortalOriginConfigured = !string.IsNullOrEmpty(origin);
         PortalOrigin = PortalOriginConfigured ? origin! : ExampleOrigin;
         Configs = [.. HelperConfigGenerator.Platforms.Select(Generator.Generate).OfType<HelperConfig>()];
+        KioskPolicy = PortalOriginConfigured ? new KioskBrowserPolicy(PortalOrigin) : null;
         return Page();
     }
 
@@ -81,6 +82,25 @@ public sealed class KeyHelperModel(KeyHelperReleaseCatalog catalog, IConfigurati
             ? File(config.Signature, "application/pkcs7-signature", ESeal.KeyHelper.Release.HelperConfigFile.SignatureName)
             : NotFound();
     }
+
+    /// <summary>The kiosk browser policy for this portal; null when <c>Flows:Proof:PublicOrigin</c> is not configured (an example origin would only pre-grant a stranger).</summary>
+    public KioskBrowserPolicy? KioskPolicy { get; private set; }
+
+    /// <summary><c>/download/keyhelper/kiosk/{name}</c>: the kiosk policy files, generated for this portal's origin.</summary>
+    public IActionResult OnGetKiosk(string? name)
+    {
+        if (ConfiguredOrigin() is not { } origin || new KioskBrowserPolicy(origin).File(name) is not { } file)
+        {
+            return NotFound();
+        }
+
+        Response.Headers.CacheControl = "no-cache";
+        return File(file.Content, file.ContentType, name);
+    }
+
+    public static string KioskUrl(string fileName) => "/download/keyhelper/kiosk/" + fileName;
+
+    private string? ConfiguredOrigin() => configuration["Flows:Proof:PublicOrigin"]?.Trim().TrimEnd('/') is { Length: > 0 } o ? o : null;
 
     public IReadOnlyList<string> ModulesFor(string platform) => Generator.ModulesFor(platform);
 

@@ -105,6 +105,8 @@ public sealed class IndexModel(IFlowRuntime runtime, WebOptions web, ESeal.Web.K
         if (await kiosks.CurrentAsync(HttpContext) is not null || read.View?.IsKiosk == true)
         {
             BrowserSession.Renew(HttpContext);
+            // The next visitor starts in the standard view, not in this one's 长辈版.
+            ElderMode.Set(HttpContext, on: false);
         }
 
         var definitionId = read.View?.DefinitionId;
