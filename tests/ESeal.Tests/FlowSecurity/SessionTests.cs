@@ -43,6 +43,37 @@ public sealed class SessionTests(FlowSecurityFactory factory) : IClassFixture<Fl
     }
 
     [Fact]
+    public async Task Only_the_owner_can_end_or_keep_alive_a_flow_and_only_with_its_antiforgery_token()
+    {
+        // Tried: another session posts End and KeepAlive for the owner's flow (with its own valid
+        // antiforgery token), the owner posts End without a token; then the owner ends it for real.
+        using var owner = factory.NewBrowser();
+        var pin = await owner.ToPinAsync();
+        using var intruder = factory.NewBrowser();
+        var own = await intruder.StartAsync();
+        var before = owner.Snapshot();
+
+        var foreignEnd = await intruder.PostAsync(owner.FlowUrl + "?handler=End", FlowBrowser.Form(own.Antiforgery, null, null));
+        var foreignKeepAlive = await intruder.PostAsync(owner.FlowUrl + "?handler=KeepAlive", FlowBrowser.Form(own.Antiforgery, null, null));
+        var tokenless = await owner.PostAsync(owner.FlowUrl + "?handler=End", FlowBrowser.Form(null, null, null));
+
+        Assert.Equal("/", foreignEnd.Location); // sent home like anyone who ends, having ended nothing
+        Assert.Equal(HttpStatusCode.Gone, foreignKeepAlive.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, tokenless.Status);
+        before.AssertUnchanged(owner.Snapshot());
+        Assert.Equal("PinProof", (await owner.GetAsync()).Step);
+
+        var ended = await owner.PostAsync(owner.FlowUrl + "?handler=End", FlowBrowser.Form(pin.Antiforgery, null, null));
+        var after = await owner.GetAsync();
+
+        Assert.Equal("/", ended.Location);
+        Assert.Equal(HttpStatusCode.Gone, after.Status);
+        Assert.DoesNotContain(FlowBrowser.HolderName, after.Html, StringComparison.Ordinal);
+        Assert.Null(after.StepToken);
+        Assert.Equal(HttpStatusCode.Gone, (await owner.PostAsync(owner.FlowUrl + "?handler=KeepAlive", FlowBrowser.Form(pin.Antiforgery, null, null))).Status);
+    }
+
+    [Fact]
     public async Task Another_browser_session_cannot_feed_its_key_into_a_flow_at_the_key_step()
     {
         // Tried: the intruder posts its own token list into the owner's flow at 插入USBKEY.
