@@ -24,6 +24,7 @@ public sealed class ElderModeBrowserTests(PortalFixture portal)
     public async Task Elder_mode_on_every_bind_step_passes_axe_with_larger_text_48px_targets_and_an_AA_countdown_button()
     {
         portal.InsertOnly(TestPkiSetup.DemoToken);
+        await portal.ReleaseDemoKeyAsync(Hz); // the bind suite's happy path leaves the demo key bound
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
         var seal = Hz.Seals.First(s => s.SealType == "财务专用章");
 
@@ -98,6 +99,7 @@ public sealed class ElderModeBrowserTests(PortalFixture portal)
     public async Task Standard_mode_countdown_button_meets_AA_and_steps_have_48px_targets()
     {
         portal.InsertOnly(TestPkiSetup.DemoToken);
+        await portal.ReleaseDemoKeyAsync(Hz); // the bind suite's happy path leaves the demo key bound
         var page = await portal.NewPageAsync(PortalFixture.Kiosk);
 
         await FlowDriver.StartAndAcknowledgeAsync(page, portal.BaseUri, "绑定USBKEY", async p =>
